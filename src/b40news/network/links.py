@@ -1,0 +1,51 @@
+"""Signed links for subscribers: nobody can act on another subscriber's behalf."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core import signing
+
+_UNSUBSCRIBE = signing.Signer(salt="b40news.unsubscribe")
+_PREFERENCES = signing.Signer(salt="b40news.preferences")
+
+
+def unsubscribe_token(subscriber_id: int, list_id: int) -> str:
+    return _UNSUBSCRIBE.sign(f"{subscriber_id}-{list_id}")
+
+
+def read_unsubscribe_token(token: str) -> tuple[int, int]:
+    """(subscriber id, list id); ``signing.BadSignature`` for a forged token."""
+    subscriber, _, mailing_list = _UNSUBSCRIBE.unsign(token).partition("-")
+    return int(subscriber), int(mailing_list)
+
+
+def preferences_token(subscriber_id: int) -> str:
+    return _PREFERENCES.sign(str(subscriber_id))
+
+
+def read_preferences_token(token: str) -> int:
+    return int(_PREFERENCES.unsign(token))
+
+
+def unsubscribe_url(subscriber_id: int, list_id: int) -> str:
+    return f"{settings.SITE_URL}/unsubscribe/{unsubscribe_token(subscriber_id, list_id)}/"
+
+
+def unsubscribe_mailto(subscriber_id: int, list_id: int) -> str:
+    return f"mailto:{settings.UNSUBSCRIBE_MAILTO}?subject=unsubscribe%20{unsubscribe_token(subscriber_id, list_id)}"
+
+
+def preferences_url(subscriber_id: int) -> str:
+    return f"{settings.SITE_URL}/preferences/{preferences_token(subscriber_id)}/"
+
+
+def original_url(release_id: int) -> str:
+    return f"{settings.SITE_URL}/releases/{release_id}/bg/"
+
+
+def archive_url(release_id: int, language: str) -> str:
+    return f"{settings.SITE_URL}/releases/{release_id}/{language}/"
+
+
+def logo_url(city_slug: str) -> str:
+    return f"{settings.SITE_URL}/static/b40news/logos/{city_slug}.png"

@@ -1,0 +1,91 @@
+"""Cities, languages, mailing lists, subscribers and their consent."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.db import models
+from django.utils import timezone
+
+
+class Language(models.Model):
+    code = models.CharField(max_length=16, unique=True)  # "sr-Latn"
+    name = models.CharField(max_length=64)
+    native_name = models.CharField(max_length=64)
+    script = models.CharField(max_length=4)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class City(models.Model):
+    slug = models.SlugField(unique=True)
+    country = models.CharField(max_length=2)  # ISO 3166-1 alpha-2
+    names = models.JSONField(default=dict)  # language code -> the city's name in it
+    default_language = models.ForeignKey(Language, on_delete=models.PROTECT, related_name="+")
+    languages = models.ManyToManyField(Language, related_name="cities")
+    colour = models.CharField(max_length=7, default="#1d4e89")
+
+    class Meta:
+        ordering = ["slug"]
+        verbose_name_plural = "cities"
+
+    def __str__(self) -> str:
+        return self.name()
+
+    def name(self, language: str = "en") -> str:
+        return self.names.get(language) or self.names.get("en") or self.slug
+
+
+class MailingList(models.Model):
+    city = models.ForeignKey(City, on_delete=models.PROTECT, related_name="lists")
+    slug = models.SlugField(unique=True)
+    name = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["slug"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def _token() -> str:
+    return secrets.token_urlsafe(16)
+
+
+class Subscriber(models.Model):
+    email = models.CharField(max_length=320, unique=True)  # normalised by email-validator
+    ascii_email = models.CharField(max_length=320, blank=True)  # punycode domain; empty when none exists
+    language = models.ForeignKey(Language, on_delete=models.PROTECT, related_name="+")
+    token = models.CharField(max_length=32, unique=True, default=_token)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.email
+
+
+class Subscription(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending"  # waiting for the double opt-in confirmation
+        CONFIRMED = "confirmed"
+        UNSUBSCRIBED = "unsubscribed"
+
+    subscriber = models.ForeignKey(Subscriber, on_delete=models.CASCADE, related_name="subscriptions")
+    mailing_list = models.ForeignKey(MailingList, on_delete=models.CASCADE, related_name="subscriptions")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField(default=timezone.now)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    unsubscribed_at = models.DateTimeField(null=True, blank=True)
+    # The consent record: when, from where, through which form, in which language.
+    consent_ip = models.GenericIPAddressField(null=True, blank=True)
+    consent_form = models.CharField(max_length=64, blank=True)
+    consent_language = models.CharField(max_length=16, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["subscriber", "mailing_list"], name="one_subscription_per_list")
+        ]
+        indexes = [models.Index(fields=["mailing_list", "status"])]

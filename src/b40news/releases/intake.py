@@ -1,0 +1,67 @@
+"""Reading a submitted release: every problem named, before anything is stored."""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+
+
+class ReleaseError(ValueError):
+    """A release (or its file) that cannot be accepted; the message says why."""
+
+
+@dataclass(frozen=True)
+class ReleaseText:
+    title: str
+    body: str
+
+
+_CONTROL_OK = {"\n", "\t"}
+
+
+def decode(raw: bytes, *, name: str, max_bytes: int) -> str:
+    """The text of an uploaded release, or a ReleaseError naming the problem."""
+    if len(raw) > max_bytes:
+        raise ReleaseError(
+            f"{name} is {len(raw) / 1_000_000:.1f} MB; a release may be at most "
+            f"{max_bytes / 1_000_000:.1f} MB (B40NEWS_MAX_RELEASE_BYTES)"
+        )
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ReleaseError(
+            f"{name} is not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start}); "
+            "save it as UTF-8 and submit it again"
+        ) from None
+    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
+    for position, char in enumerate(text):
+        if unicodedata.category(char) == "Cc" and char not in _CONTROL_OK:
+            line = text.count("\n", 0, position) + 1
+            raise ReleaseError(f"{name} has a control character U+{ord(char):04X} on line {line}")
+    if not text.strip():
+        raise ReleaseError(f"{name} is empty: there is nothing to translate")
+    return text
+
+
+def split_title(text: str, title: str | None, *, name: str) -> ReleaseText:
+    """Without ``title`` the first line is the title and the rest the body."""
+    if title is not None:
+        title = " ".join(title.split())
+        if not title:
+            raise ReleaseError("the title is empty")
+        return ReleaseText(title=_checked_title(title), body=text.strip("\n"))
+    first, _, rest = text.strip("\n").partition("\n")
+    if not rest.strip():
+        raise ReleaseError(
+            f"{name} has only one line: give the title with --title, or put it on the first line"
+        )
+    return ReleaseText(title=_checked_title(first.strip()), body=rest.strip("\n"))
+
+
+def _checked_title(title: str) -> str:
+    if len(title) > 300:
+        raise ReleaseError(
+            f"the title is {len(title)} characters long (at most 300): is the first line "
+            "a paragraph? Give the title with --title"
+        )
+    return title

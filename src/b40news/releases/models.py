@@ -1,0 +1,69 @@
+"""Releases (the Bulgarian source) and their translations under review."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from b40news.network.models import City, Language, MailingList
+
+
+class Release(models.Model):
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted"
+        TRANSLATING = "translating"
+        REVIEW = "review"
+        SENDING = "sending"
+        SENT = "sent"
+
+    city = models.ForeignKey(City, on_delete=models.PROTECT, related_name="releases")
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    title = models.CharField(max_length=300)
+    body = models.TextField()  # the Bulgarian source, exactly as submitted (newlines normalised)
+    lists = models.ManyToManyField(MailingList, related_name="releases")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.SUBMITTED)
+    # Waiting language -> the approved language its subscribers get instead.
+    fallbacks = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.title}"
+
+
+class Translation(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending"
+        TRANSLATED = "translated"  # machine output, waiting for review
+        NO_ENGINE = "no_engine"
+        FAILED = "failed"
+        APPROVED = "approved"
+        STALE = "stale"  # the glossary changed after it was made
+
+    release = models.ForeignKey(Release, on_delete=models.CASCADE, related_name="translations")
+    language = models.ForeignKey(Language, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    title = models.CharField(max_length=300, blank=True)
+    text = models.TextField(blank=True)
+    segments = models.JSONField(default=list, blank=True)  # [{source, target, from_memory, flags}]
+    route = models.JSONField(default=list, blank=True)  # ["apertium:bg-mk"], ["human"]
+    tier = models.CharField(max_length=8, blank=True)  # good | gist | human
+    reason = models.TextField(blank=True)  # why it is not translated, and what to do
+    glossary_report = models.JSONField(default=dict, blank=True)  # {required, satisfied, missing}
+    glossary_version = models.CharField(max_length=32, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    approved_at = models.DateTimeField(null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["release", "language"], name="one_translation_per_language")
+        ]
+
+    @property
+    def flagged(self) -> int:
+        return sum(1 for segment in self.segments if segment.get("flags"))

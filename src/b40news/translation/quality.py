@@ -1,0 +1,136 @@
+"""Per-segment checks on machine output, and the one repair we trust.
+
+Flags are short codes with a reason; a segment can carry several:
+
+    engine-marks            the engine marked words it did not know
+    source-script           Bulgarian left in the output: Cyrillic words in a
+                            Latin or Greek target, or in a Cyrillic target
+                            words with letters that language does not have
+                            (Macedonian has no ъ щ ю я й ь; Serbian none of
+                            those nor ы э ё)
+    transliterated          such words were shipped transliterated (never in
+                            Bulgarian)
+    placeholder-lost        a ``⟦n⟧`` of the source is missing or rarer
+    placeholder-duplicated  a ``⟦n⟧`` is repeated, or appears from nowhere
+    length-ratio            output/source length far from 1 on a long segment
+
+Plain Python: no Django import.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from b40news import languages
+from b40news.text.protect import LOOSE_PLACEHOLDER_RE
+from b40news.text.scripts import transliterate
+
+LENGTH_RATIO = (0.5, 2.0)
+LENGTH_MIN_CHARS = 20  # shorter segments vary too much to judge
+_SHOW = 5  # words named in a reason
+
+# The letters of each Cyrillic target; a Cyrillic letter outside is Bulgarian.
+CYRILLIC_ALPHABETS = {
+    "mk": set("абвгдѓежзѕијклљмнњопрстќуфхцчџш"),
+    "sr": set("абвгдђежзијклљмнњопрстћуфхцчџш"),
+}
+_WORD_RE = re.compile(r"\w+(?:[-'’]\w+)*")
+
+# Leftovers can come from a pivot (Apertium's bg→mk→en leaves Macedonian
+# words) or be in any Cyrillic alphabet. ``transliterate`` reads Bulgarian
+# letters, so other Cyrillic letters are first spelt the Bulgarian way.
+AS_BULGARIAN = str.maketrans({
+    "ј": "й", "љ": "ль", "њ": "нь", "џ": "дж", "ѓ": "гь", "ќ": "кь", "ѕ": "дз",
+    "ђ": "дж", "ћ": "ч", "ы": "и", "э": "е", "ё": "йо", "і": "и", "ї": "йи",
+    "є": "е", "ў": "у", "ґ": "г",
+    "Ј": "Й", "Љ": "Ль", "Њ": "Нь", "Џ": "Дж", "Ѓ": "Гь", "Ќ": "Кь", "Ѕ": "Дз",
+    "Ђ": "Дж", "Ћ": "Ч", "Ы": "И", "Э": "Е", "Ё": "Йо", "І": "И", "Ї": "Йи",
+    "Є": "Е", "Ў": "У", "Ґ": "Г",
+})
+
+
+@dataclass(frozen=True)
+class Flag:
+    code: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.reason}"
+
+
+def _is_cyrillic(char: str) -> bool:
+    return "\u0400" <= char <= "\u052f"
+
+
+def foreign_words(text: str, target: str) -> list[str]:
+    """Words in ``text`` that cannot belong to the target language's script."""
+    language = languages.get(target)
+    words = _WORD_RE.findall(text)
+    if language.script != "Cyrl":
+        return [word for word in words if any(_is_cyrillic(char) for char in word)]
+    alphabet = CYRILLIC_ALPHABETS.get(language.base)
+    if alphabet is None:  # Bulgarian itself, or a Cyrillic language we do not know
+        return []
+    return [w for w in words if any(_is_cyrillic(c) and c.lower() not in alphabet for c in w)]
+
+
+def _named(words: Iterable[str]) -> str:
+    words = list(dict.fromkeys(words))
+    more = f" and {len(words) - _SHOW} more" if len(words) > _SHOW else ""
+    return ", ".join(words[:_SHOW]) + more
+
+
+def check_segment(source: str, output: str, target: str, unknown: Iterable[str] = ()) -> list[Flag]:
+    """Flags for one segment's engine output (before or after cleaning)."""
+    flags = []
+    unknown = list(unknown)
+    if unknown:
+        flags.append(Flag("engine-marks", f"the engine did not know {_named(unknown)}"))
+    leftovers = foreign_words(output, target)
+    if leftovers:
+        name = languages.get(target).name
+        flags.append(Flag("source-script", f"not {name} letters: {_named(leftovers)}"))
+    wanted = Counter(LOOSE_PLACEHOLDER_RE.findall(source))
+    got = Counter(LOOSE_PLACEHOLDER_RE.findall(output))
+    lost = sorted(n for n in wanted if got[n] < wanted[n])
+    extra = sorted(n for n in got if got[n] > wanted[n])
+    if lost:
+        flags.append(Flag("placeholder-lost", "missing " + " ".join(f"⟦{n}⟧" for n in lost)))
+    if extra:
+        flags.append(Flag("placeholder-duplicated", "extra " + " ".join(f"⟦{n}⟧" for n in extra)))
+    core = len(LOOSE_PLACEHOLDER_RE.sub("", source).strip())
+    if core > LENGTH_MIN_CHARS:
+        ratio = len(LOOSE_PLACEHOLDER_RE.sub("", output).strip()) / core
+        low, high = LENGTH_RATIO
+        if not low <= ratio <= high:
+            flags.append(Flag("length-ratio", f"output is {ratio:.2f}× the source length"))
+    return flags
+
+
+def clean_segment(output: str, target: str, unknown: Iterable[str] = ()) -> tuple[str, list[Flag]]:
+    """Transliterate leftover Bulgarian words into the target's script.
+
+    A word is a leftover when the engine marked it unknown or when its letters
+    cannot belong to the target (``foreign_words``). Returns the text and a
+    ``transliterated`` flag naming what was changed (none if nothing was)."""
+    suspects = set(unknown) | set(foreign_words(output, target))
+    changed: list[str] = []
+
+    def replace(match: re.Match[str]) -> str:
+        word = match.group(0)
+        if word not in suspects or not any(_is_cyrillic(char) for char in word):
+            return word
+        new = transliterate(word, target)
+        if languages.get(target).script != "Cyrl" and any(_is_cyrillic(c) for c in new):
+            new = transliterate(word.translate(AS_BULGARIAN), target)
+        if new != word:
+            changed.append(f"{word} → {new}")
+        return new
+
+    text = _WORD_RE.sub(replace, output)
+    if not changed:
+        return text, []
+    return text, [Flag("transliterated", f"left untranslated, shipped as {_named(changed)}")]

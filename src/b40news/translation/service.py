@@ -1,0 +1,176 @@
+"""Translate a stored release: protect, route, translate, restore, verify, store."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import transaction
+
+from b40news import languages
+from b40news.glossary.current import current_glossary
+from b40news.glossary.entries import Glossary
+from b40news.glossary.names import detect_names
+from b40news.releases.models import Release, Translation
+from b40news.text.protect import Protected, Span, protect, restore
+from b40news.text.scripts import transliterate
+from b40news.text.segment import segment
+from b40news.translation.engines import build_engines
+from b40news.translation.memory import DatabaseMemory, human_targets
+from b40news.translation.pipeline import LanguageResult, translate_segments
+
+Status = Translation.Status
+_engines_lock = threading.Lock()
+_engines: dict | None = None
+
+
+def engines(*, reload: bool = False) -> dict:
+    """The engines of this process, loaded once (models are heavy), reloadable."""
+    global _engines
+    with _engines_lock:
+        if _engines is None or reload:
+            _engines = build_engines(
+                apertium_bin=settings.APERTIUM_BIN,
+                argos_packages_dir=settings.ARGOS_PACKAGES_DIR,
+                argos_device=settings.ARGOS_DEVICE,
+                argos_compute_type=settings.ARGOS_COMPUTE_TYPE,
+                argos_beam_size=settings.ARGOS_BEAM_SIZE,
+                argos_threads=settings.ARGOS_THREADS,
+            )
+        return _engines
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A release's text cut into protected segments (segment 0 is the title)."""
+
+    sources: tuple[str, ...]
+    protected: tuple[Protected, ...]
+    layout: object
+
+
+def prepare(title: str, body: str, glossary: Glossary) -> Prepared:
+    segmented = segment(body)
+    sources = (title, *segmented.segments)
+    protected = []
+    for source in sources:
+        matches = glossary.find(source)
+        terms = [(m.start, m.end, "term", m.entry_id) for m in matches]
+        terms += [(n.start, n.end, "name", None) for n in detect_names(source, matches)]
+        protected.append(protect(source, terms))
+    return Prepared(sources=sources, protected=tuple(protected), layout=segmented)
+
+
+def _replacement(span: Span, language: str, glossary: Glossary) -> str:
+    if span.kind == "term" and span.key:
+        return glossary.get(span.key).target(language)
+    if span.kind == "name":
+        return transliterate(span.source, language)
+    return span.source
+
+
+def finish(prepared: Prepared, result: LanguageResult, glossary: Glossary, human: dict[str, str]) -> dict:
+    """Restore spans, apply human memory, verify glossary terms: the Translation's fields."""
+    code = result.language
+    segments, required, satisfied, missing = [], 0, 0, []
+    for index, (source, protected) in enumerate(zip(prepared.sources, prepared.protected, strict=True)):
+        machine = result.segments[index] if result.segments else None
+        flags = list(machine.flags) if machine else []
+        if source in human:
+            target, flags, from_memory = human[source], [], True
+        elif machine is None:
+            continue
+        else:
+            replacements = {span.token: _replacement(span, code, glossary) for span in protected.spans}
+            restored = restore(machine.target, protected.spans, replacements)
+            target, from_memory = restored.text, machine.from_memory
+            flags += [f"placeholder-lost: {span.source!r} was dropped by the engine" for span in restored.missing]
+            flags += [f"placeholder-duplicated: {span.source!r}" for span in restored.duplicated]
+        for span in protected.spans:
+            if span.kind != "term":
+                continue
+            required += 1
+            wanted = _replacement(span, code, glossary)
+            if wanted in target:
+                satisfied += 1
+            else:
+                missing.append(wanted)
+                flags.append(f"glossary: {wanted!r} ({span.key}) missing from the output")
+        segments.append({"source": source, "target": target, "from_memory": from_memory, "flags": flags})
+    fields = {
+        "route": result.route,
+        "tier": result.tier or "",
+        "reason": result.reason,
+        "glossary_version": glossary.version,
+        "glossary_report": {"required": required, "satisfied": satisfied, "missing": missing},
+        "segments": segments,
+    }
+    if result.status == "translated" and segments:
+        fields.update(
+            status=Status.TRANSLATED,
+            title=segments[0]["target"],
+            text=prepared.layout.join([s["target"] for s in segments[1:]]),
+        )
+    else:
+        fields.update(status=Status.NO_ENGINE if result.status == "no_engine" else Status.FAILED, title="", text="")
+    return fields
+
+
+def store_source(release: Release) -> Translation:
+    """The Bulgarian original is its own approved 'translation' for Bulgarian subscribers."""
+    translation, _ = Translation.objects.update_or_create(
+        release=release,
+        language=languages_model(languages.SOURCE),
+        defaults={
+            "status": Status.APPROVED,
+            "title": release.title,
+            "text": release.body,
+            "route": ["original"],
+            "tier": "source",
+        },
+    )
+    return translation
+
+
+def languages_model(code: str):
+    from b40news.network.models import Language
+
+    return Language.objects.get(code=code)
+
+
+def translate_release(release: Release, codes: Sequence[str], *, force: bool = False) -> list[Translation]:
+    """Translate into ``codes``; approved translations are kept unless ``force``."""
+    store_source(release)
+    wanted = [languages.get(code).code for code in codes if languages.get(code).code != languages.SOURCE]
+    if not force:
+        approved = set(
+            release.translations.filter(status=Status.APPROVED).values_list("language__code", flat=True)
+        )
+        wanted = [code for code in wanted if code not in approved]
+    if not wanted:
+        return []
+    glossary = current_glossary()
+    prepared = prepare(release.title, release.body, glossary)
+    results = translate_segments(
+        [p.text for p in prepared.protected],
+        wanted,
+        engines(),
+        memory=DatabaseMemory(),
+        glossary_version=glossary.version,
+        flagged_share_limit=settings.FLAGGED_SHARE_LIMIT,
+    )
+    stored = []
+    with transaction.atomic():
+        for code in wanted:
+            fields = finish(prepared, results[code], glossary, human_targets(prepared.sources, code))
+            fields.update(approved_at=None, approved_by=None)
+            translation, _ = Translation.objects.update_or_create(
+                release=release, language=languages_model(code), defaults=fields
+            )
+            stored.append(translation)
+        Release.objects.filter(pk=release.pk, status__in=[Release.Status.SUBMITTED, Release.Status.TRANSLATING]).update(
+            status=Release.Status.REVIEW
+        )
+    return stored

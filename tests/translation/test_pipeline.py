@@ -1,0 +1,212 @@
+"""translate_segments end to end on real engines (Apertium + synthetic Argos models)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from b40news.translation import argos_models
+from b40news.translation.engines import ApertiumEngine, ArgosEngine, SerbianScriptEngine
+from b40news.translation.pipeline import memory_key, translate_segments
+from b40news.translation.routes import DEFAULT_ROUTES, Route, Step
+
+from .conftest import (
+    SEGMENTS_BG,
+    CountingApertium,
+    CountingArgos,
+    CountingSerbian,
+    DictMemory,
+    all_calls,
+    build_argos_package,
+    engine_set,
+    packages_subset,
+)
+
+SEGMENTS = SEGMENTS_BG[:12] + ["", "⟦9⟧", SEGMENTS_BG[0]]  # a blank, a lone placeholder, a repeat
+CYRILLIC = re.compile("[\u0400-\u04ff]")
+
+
+@pytest.fixture
+def counting(packages_dir):
+    return engine_set(CountingApertium(), CountingArgos(packages_dir=packages_dir), CountingSerbian())
+
+
+@pytest.fixture
+def apertium_counting(tmp_path):
+    return engine_set(CountingApertium(), CountingArgos(packages_dir=tmp_path / "none"), CountingSerbian())
+
+
+def test_pivot_is_computed_once(counting):
+    results = translate_segments(SEGMENTS, ["en", "el", "tr", "sr-Latn", "sr-Cyrl", "mk"], counting)
+    assert {r.status for r in results.values()} == {"translated"}
+    calls = sorted(all_calls(counting))
+    distinct = len([s for s in set(SEGMENTS) if re.search(r"[^\W\d_]", s)])
+    assert calls == sorted([
+        ("apertium", "bg", "mk", distinct),
+        ("argos", "bg", "en", distinct),
+        ("argos", "en", "el", distinct),
+        ("argos", "en", "sr", distinct),
+        ("argos", "en", "tr", distinct),
+        ("serbian-script", "sr", "sr-Cyrl", distinct),
+        ("serbian-script", "sr", "sr-Latn", distinct),
+    ])
+    en = results["en"]
+    assert en.route == ["argos:bg-en"] and en.tier == "good"
+    assert [s.target for s in en.segments][:2] == [
+        "Kmetǎt na Stara Zagora učastva v sreŝata v Zagreb.",
+        "Sreŝata na mrežata na balkanskite gradove ŝe se provede na 12 maj 2024 g.",
+    ]
+    # The copy models pass English on: el/tr/sr-Latn read the same text; sr-Cyrl is converted.
+    assert results["el"].segments[0].target == en.segments[0].target
+    # Serbian Cyrillic: words with letters outside the Serbian alphabet stay as they are.
+    assert results["sr-Cyrl"].segments[0].target == "Kmetǎt на Стара Загора участва в sreŝata в Загреб."
+    assert [s.target for s in en.segments[12:]] == ["", "⟦9⟧", en.segments[0].target]
+
+
+def test_macedonian_pivot_shared_with_english_gist(apertium_counting):
+    results = translate_segments(SEGMENTS, ["mk", "en"], apertium_counting)
+    assert [c[:3] for c in all_calls(apertium_counting)] == [("apertium", "bg", "mk"), ("apertium", "mk", "en")]
+    assert results["mk"].segments[0].target == "Градоначалникот на Стара Загора учествува во состанокот во Загреб."
+    assert results["en"].segments[0].target == "The governor of Stara Zagora is featuring in the meeting in Zagreb."
+    assert results["en"].tier == "gist"
+
+
+def test_second_run_with_memory_makes_no_engine_call(counting):
+    memory = DictMemory()
+    clean = SEGMENTS_BG[:3] + ["⟦1⟧"]
+    first = translate_segments(clean, ["en", "el", "sr-Cyrl"], counting, memory=memory, glossary_version="g1")
+    assert all_calls(counting) and memory.items
+    assert not any(s.from_memory for r in first.values() for s in r.segments)
+    for engine in counting.values():
+        engine.calls.clear()
+    second = translate_segments(clean, ["en", "el", "sr-Cyrl"], counting, memory=memory, glossary_version="g1")
+    assert all_calls(counting) == []
+    assert memory.lookups == 2  # one lookup per run, for every language at once
+    for code in first:
+        assert [s.target for s in second[code].segments] == [s.target for s in first[code].segments]
+        assert [s.from_memory for s in second[code].segments] == [True, True, True, False]
+    # A new glossary version is a different key: the engines run again.
+    translate_segments(clean, ["en"], counting, memory=memory, glossary_version="g2")
+    assert [c[:3] for c in all_calls(counting)] == [("argos", "bg", "en")]
+
+
+def test_memory_key():
+    route = DEFAULT_ROUTES["en"][0]
+    key = memory_key("Кметът  на\nСтара Загора", "en", route, "v1", "g1")
+    assert key == memory_key(" Кметът на Стара Загора ", "en", route, "v1", "g1")
+    assert key == memory_key("Кметът на Стара Загора".replace("й", "й"), "en", route, "v1", "g1")
+    assert memory_key("и\u0306", "en", route, "v1", "g1") == memory_key("й", "en", route, "v1", "g1")  # NFC
+    others = {memory_key("Кметът на Стара Загора", *args) for args in [
+        ("mk", route, "v1", "g1"), ("en", DEFAULT_ROUTES["en"][1], "v1", "g1"),
+        ("en", route, "v2", "g1"), ("en", route, "v1", "g2")]}
+    assert len(others) == 4 and key not in others
+    assert re.fullmatch("[0-9a-f]{64}", key)
+
+
+def test_flagged_segments_are_not_remembered(apertium_counting):
+    memory = DictMemory()
+    segments = ["Кметът на Стара Загора участва в срещата в Загреб.", "Кметът Гльорбофски откри изложбата."]
+    results = translate_segments(segments, ["en"], apertium_counting, memory=memory)
+    flags = [s.flags for s in results["en"].segments]
+    assert flags[0] == [] and flags[1]
+    assert [item.source for item in memory.items.values()] == [segments[0]]
+    item = next(iter(memory.items.values()))
+    assert item.route == "apertium:bg-mk apertium:mk-en" and item.language == "en"
+    assert "bul-mkd" in item.engine_version and "mkd-eng" in item.engine_version
+
+
+def test_leftover_bulgarian_is_transliterated_and_flagged(apertium_counting):
+    results = translate_segments(["Кметът Гльорбофски откри изложбата."], ["en", "mk"], apertium_counting,
+                                 flagged_share_limit=1.0)
+    [en] = results["en"].segments
+    assert not CYRILLIC.search(en.target)
+    assert "Glyorbofski" in en.target
+    assert [f.split(":")[0] for f in en.flags] == ["engine-marks", "source-script", "transliterated"]
+    [mk] = results["mk"].segments
+    assert "Гљорбофски" in mk.target  # Macedonian letters, not Bulgarian ль
+    assert [f.split(":")[0] for f in mk.flags] == ["engine-marks", "source-script", "transliterated"]
+
+
+def test_too_many_flags_fail_the_language_but_keep_segments(apertium_counting):
+    segments = ["Кметът Гльорбофски откри изложбата.", "Кметът Зъбърчански дойде.", "Кметът дойде."]
+    results = translate_segments(segments, ["mk"], apertium_counting, flagged_share_limit=0.5)
+    mk = results["mk"]
+    assert mk.status == "failed" and mk.flagged == 2
+    assert "2 of 3 segments flagged" in mk.reason
+    assert len(mk.segments) == 3 and mk.segments[2].flags == []
+    assert translate_segments(segments, ["mk"], apertium_counting, flagged_share_limit=0.7)["mk"].status == "translated"
+
+
+def test_placeholder_loss_is_flagged(installed_packages, tmp_path):
+    packages = packages_subset(installed_packages, tmp_path / "packages", {("bg", "en")})
+    breaking = build_argos_package(tmp_path, from_code="en", to_code="tr", char_map={"⟦": "[", "⟧": "]"})
+    argos_models.install_package(breaking, packages)
+    engines = engine_set(ApertiumEngine(), ArgosEngine(packages_dir=packages))
+    segments = ["Пишете на ⟦1⟧.", "Обадете се на ⟦2⟧ или ⟦3⟧.", "Кметът дойде днес."]
+    results = translate_segments(segments, ["tr", "en"], engines)
+    tr = results["tr"]
+    assert tr.segments[0].target == "Pišete na [1]."  # the model broke it; checks catch it
+    assert tr.segments[0].flags == ["placeholder-lost: missing ⟦1⟧"]
+    assert tr.segments[1].flags == ["placeholder-lost: missing ⟦2⟧ ⟦3⟧"]
+    assert tr.status == "failed" and tr.flagged == 2
+    assert results["en"].status == "translated" and results["en"].flagged == 0
+
+
+def test_engine_error_fails_only_its_languages(packages_dir, tmp_path):
+    data = tmp_path / "apertium"
+    (data / "modes").mkdir(parents=True)
+    (data / "modes" / "bul-mkd.mode").write_text("lt-proc -w '/nonexistent/bul-mkd.automorf.bin'\n")
+    engines = engine_set(ApertiumEngine(data_dir=data), ArgosEngine(packages_dir=packages_dir))
+    results = translate_segments(SEGMENTS_BG[:3], ["mk", "en", "hr"], engines)
+    assert results["mk"].status == "failed" and "apertium:bg-mk" in results["mk"].reason
+    assert "Cannot open file '/nonexistent/bul-mkd.automorf.bin'" in results["mk"].reason
+    assert results["mk"].route == ["apertium:bg-mk"]
+    assert results["en"].status == "translated"
+    assert results["hr"].status == "no_engine" and "--language hr" in results["hr"].reason
+    assert list(results) == ["mk", "en", "hr"]
+
+
+def test_failed_pivot_fails_every_language_that_uses_it(tmp_path):
+    data = tmp_path / "apertium"
+    (data / "modes").mkdir(parents=True)
+    for mode in ("bul-mkd", "mkd-eng"):
+        (data / "modes" / f"{mode}.mode").write_text("lt-proc -w '/nonexistent/x.bin'\n")
+    engines = engine_set(CountingApertium(data_dir=data))
+    results = translate_segments(SEGMENTS_BG[:3], ["mk", "en"], engines)
+    assert results["mk"].status == results["en"].status == "failed"
+    assert results["en"].reason == results["mk"].reason
+    assert [c[:3] for c in all_calls(engines)] == [("apertium", "bg", "mk")]  # mk→en never ran
+
+
+def test_custom_routes(apertium_counting):
+    routes = {"en": (Route((Step("apertium", "bg", "mk"), Step("apertium", "mk", "en")), "good"),)}
+    results = translate_segments(SEGMENTS_BG[:2], ["en", "mk"], apertium_counting, routes=routes)
+    assert results["en"].tier == "good"
+    assert results["mk"].status == "no_engine"
+
+
+def test_no_route_output_carries_marks_or_wrong_script(packages_dir, installed_packages, tmp_path):
+    segments = SEGMENTS_BG + ["Кметът Гльорбофски каза: 5 * 3 # 2 @ ⟦1⟧.", "Щастливи юбилеи!"]
+    full = engine_set(ApertiumEngine(), ArgosEngine(packages_dir=packages_dir), SerbianScriptEngine())
+    en_only = packages_subset(installed_packages, tmp_path / "en-x", {("en", "el"), ("en", "tr")})
+    gist = engine_set(ApertiumEngine(), ArgosEngine(packages_dir=en_only), SerbianScriptEngine())
+    targets = ["en", "mk", "el", "tr", "sr-Latn", "sr-Cyrl"]
+    runs = [translate_segments(segments, targets, full, flagged_share_limit=1.0),
+            translate_segments(segments, ["en", "el", "tr"], gist, flagged_share_limit=1.0)]
+    assert runs[1]["el"].route == ["apertium:bg-mk", "apertium:mk-en", "argos:en-el"]
+    seen = 0
+    for results in runs:
+        for code, result in results.items():
+            assert result.status == "translated", (code, result.reason)
+            for segment in result.segments:
+                seen += 1
+                for mark in "*#@":
+                    assert segment.target.count(mark) == segment.source.count(mark), (code, segment)
+                if code in ("en", "tr", "sr-Latn"):
+                    assert not CYRILLIC.search(segment.target), (code, segment)
+                if code == "el":
+                    assert not CYRILLIC.search(segment.target), (code, segment)
+                if code in ("mk", "sr-Cyrl"):
+                    assert not set(segment.target) & set("ъщюяйЪЩЮЯЙ"), (code, segment)
+    assert seen == len(segments) * 9

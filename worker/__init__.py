@@ -1,0 +1,40 @@
+"""The Celery app: ``celery -A worker worker -Q translate,render,send``.
+
+Queues per stage let heavy translation workers and light sending workers run on
+as many machines as needed. Without ``REDIS_URL`` the same tasks run in-process
+(settings.CELERY_TASK_ALWAYS_EAGER), so the embedded default needs no broker.
+"""
+
+from __future__ import annotations
+
+import os
+
+import django
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "b40news.settings")
+django.setup()
+
+app = Celery("b40news", task_cls="celery.contrib.django.task:DjangoTask")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.conf.update(
+    include=["worker.tasks"],
+    task_eager_propagates=True,
+    task_acks_late=True,
+    task_reject_on_worker_lost=True,
+    worker_prefetch_multiplier=1,
+    task_routes={
+        "worker.tasks.translate_release": {"queue": "translate"},
+        "worker.tasks.render_release": {"queue": "render"},
+        "worker.tasks.dispatch_release": {"queue": "send"},
+        "worker.tasks.send_batch": {"queue": "send"},
+    },
+    task_serializer="json",
+    accept_content=["json"],
+    result_expires=3600,
+    broker_connection_retry_on_startup=True,
+)
+
+QUEUES = "translate,render,send"
+
+__all__ = ["app", "QUEUES"]
