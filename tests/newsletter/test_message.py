@@ -1,0 +1,201 @@
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta, timezone
+from email import message_from_bytes, policy
+from email.header import decode_header, make_header
+
+import pytest
+
+from b40news.newsletter.message import (
+    Envelope,
+    HeaderInjection,
+    build_message,
+    make_message_id,
+    verp_address,
+)
+from b40news.newsletter.render import Renderer, personalise
+
+from .samples import RECIPIENT, TEMPLATES, newsletter
+
+DATE = datetime(2026, 3, 2, 9, 30, tzinfo=timezone(timedelta(hours=2)))
+
+
+def build(**changes):
+    args = dict(
+        subject="Стара Загора учествува на Петтиот самит на мрежата B40 во Загреб",
+        html="<!doctype html><html lang=\"mk\"><body><p>Здраво</p></body></html>",
+        text="Здраво,\nсамит.\n",
+        language="mk",
+        from_addr="news@b40.example.org",
+        from_name="Стара Загора",
+        to_addr="petar@example.org",
+        message_id=make_message_id("release-17:subscriber-4", "b40.example.org"),
+        list_id="B40 · Стара Загора <stara-zagora.list.b40.example.org>",
+        unsubscribe_https="https://b40.example.org/u/k7Hq2",
+        unsubscribe_mailto="unsubscribe+k7Hq2@b40.example.org",
+        date=DATE,
+        bounce_address="bounces@b40.example.org",
+        verp_token="d4711.x9",
+    )
+    args.update(changes)
+    return build_message(**args)
+
+
+def parse(raw: bytes):
+    return message_from_bytes(raw, policy=policy.default)
+
+
+def test_headers_are_present_and_exact():
+    raw, envelope = build()
+    msg = parse(raw)
+    assert str(msg["From"]) == "Стара Загора <news@b40.example.org>"
+    assert str(msg["To"]) == "petar@example.org"
+    assert str(msg["Subject"]) == "Стара Загора учествува на Петтиот самит на мрежата B40 во Загреб"
+    assert msg["Date"].datetime == DATE
+    assert str(msg["Date"]) == "Mon, 02 Mar 2026 09:30:00 +0200"
+    assert msg["Message-ID"] == make_message_id("release-17:subscriber-4", "b40.example.org")
+    assert msg["MIME-Version"] == "1.0"
+    assert msg["Content-Language"] == "mk"
+    assert str(msg["List-Id"]) == "B40 · Стара Загора <stara-zagora.list.b40.example.org>"
+    assert re.sub(r"\s+", " ", str(msg["List-Unsubscribe"])) == (
+        "<https://b40.example.org/u/k7Hq2>, <mailto:unsubscribe+k7Hq2@b40.example.org>"
+    )
+    assert msg["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert "Return-Path" not in msg  # the receiving MTA writes it from the envelope
+    assert envelope == Envelope("bounces+d4711.x9@b40.example.org", "petar@example.org", False)
+
+
+def test_subject_and_names_are_rfc2047_and_lines_short():
+    raw, _ = build()
+    head = raw.split(b"\r\n\r\n", 1)[0]
+    assert head.isascii()
+    assert b"=?utf-8?b?" in head
+    assert all(len(line) <= 78 for line in head.split(b"\r\n"))
+    subject = re.search(rb"^Subject: (.*?)\r\n(?! )", head, re.M | re.S).group(1).decode()
+    assert str(make_header(decode_header(subject))).replace(" ", "") == (
+        "Стара Загора учествува на Петтиот самит на мрежата B40 во Загреб".replace(" ", "")
+    )
+    ascii_raw, _ = build(subject="Plain news", from_name="B40, Stara Zagora")
+    assert b"\r\nSubject: Plain news\r\n" in ascii_raw
+    assert b'From: "B40, Stara Zagora" <news@b40.example.org>' in ascii_raw
+
+
+def test_multipart_alternative_text_first_and_bodies_round_trip():
+    html, text = personalise(Renderer(TEMPLATES).render(newsletter("tr")), RECIPIENT)
+    raw, _ = build(html=html, text=text, language="tr", subject="Eski Zağra")
+    msg = parse(raw)
+    assert msg.get_content_type() == "multipart/alternative"
+    parts = list(msg.iter_parts())
+    assert [p.get_content_type() for p in parts] == ["text/plain", "text/html"]
+    assert all(p.get_content_charset() == "utf-8" for p in parts)
+    # the CRLF before a boundary belongs to the boundary: compare without it
+    assert parts[0].get_content().replace("\r\n", "\n").rstrip("\n") == text.rstrip("\n")
+    assert parts[1].get_content().replace("\r\n", "\n").rstrip("\n") == html.rstrip("\n")
+    assert "Eski Zağra" in parts[0].get_content() and "%%B40:" not in parts[1].get_content()
+    assert msg.get_body(preferencelist=("plain",)) is parts[0]
+
+
+def test_encoding_is_chosen_by_size():
+    cyrillic, _ = build(text="Здравейте, " * 200)
+    latin, _ = build(text="Merhaba, Eski Zağra haberleri. " * 50)
+    assert parse(cyrillic).get_payload()[0]["Content-Transfer-Encoding"] == "base64"
+    assert parse(latin).get_payload()[0]["Content-Transfer-Encoding"] == "quoted-printable"
+
+
+def test_crlf_only_and_no_long_body_lines():
+    raw, _ = build(text="line one\nline two\rline three\r\n" + "x" * 500)
+    assert b"\n" not in raw.replace(b"\r\n", b"")
+    assert b"\r" not in raw.replace(b"\r\n", b"")
+    assert all(len(line) <= 78 for line in raw.split(b"\r\n"))
+    assert raw.endswith(b"--\r\n")
+
+
+def test_message_id_is_deterministic_per_delivery():
+    first = make_message_id("release-17:subscriber-4", "b40.example.org")
+    assert first == make_message_id("release-17:subscriber-4", "b40.example.org")
+    assert first != make_message_id("release-17:subscriber-5", "b40.example.org")
+    assert re.fullmatch(r"<b40\.[a-z2-7]{32}@b40\.example\.org>", first)
+    assert make_message_id("k", "пример.бг").endswith("@xn--e1afmkfd.xn--90ae>")
+    assert build()[0] == build()[0]  # the whole message is reproducible
+
+
+@pytest.mark.parametrize("field", [
+    "subject", "from_name", "from_addr", "to_addr", "list_id", "unsubscribe_https",
+    "unsubscribe_mailto", "bounce_address", "verp_token", "language",
+])
+@pytest.mark.parametrize("breaker", ["\r\nBcc: victim@example.org", "\nX-Evil: 1", "\r"])
+def test_header_injection_is_refused(field, breaker):
+    defaults = {"subject": "Hi", "from_name": "B40", "from_addr": "news@b40.example.org",
+                "to_addr": "petar@example.org", "list_id": "L <l.b40.example.org>",
+                "unsubscribe_https": "https://b40.example.org/u/1",
+                "unsubscribe_mailto": "u@b40.example.org", "bounce_address": "bounces@b40.example.org",
+                "verp_token": "d1", "language": "mk"}
+    with pytest.raises(HeaderInjection):
+        build(**{field: defaults[field] + breaker})
+    assert issubclass(HeaderInjection, ValueError)
+
+
+def test_extra_headers_are_checked():
+    raw, _ = build(extra_headers={"Feedback-ID": "17:stara-zagora:newsletter:b40"})
+    assert parse(raw)["Feedback-ID"] == "17:stara-zagora:newsletter:b40"
+    with pytest.raises(HeaderInjection):
+        build(extra_headers={"X-Note": "a\r\nBcc: x@example.org"})
+    with pytest.raises(ValueError):
+        build(extra_headers={"Subject": "second subject"})
+    with pytest.raises(ValueError):
+        build(extra_headers={"Bad Name": "x"})
+
+
+def test_bad_arguments_are_refused():
+    with pytest.raises(ValueError):
+        build(date=datetime(2026, 3, 2, 9, 30))  # naive
+    with pytest.raises(ValueError):
+        build(message_id="no-angle-brackets@b40.example.org")
+    with pytest.raises(ValueError):
+        build(unsubscribe_https="ftp://b40.example.org/u/1")
+    with pytest.raises(ValueError):
+        build(to_addr="not an address")
+    with pytest.raises(ValueError):
+        build(verp_token="a+b@c")
+
+
+def test_one_click_only_for_https():
+    msg = parse(build(unsubscribe_https="http://localhost:8000/unsubscribe/1:x/")[0])
+    assert "<http://localhost:8000/unsubscribe/1:x/>" in str(msg["List-Unsubscribe"])
+    assert "List-Unsubscribe-Post" not in msg  # RFC 8058 one-click needs https
+
+
+def test_test_domains_build():
+    raw, envelope = build(to_addr="ana@b40.test", bounce_address="bounces@b40.example")
+    assert envelope.rcpt_to == "ana@b40.test" and envelope.mail_from == "bounces+d4711.x9@b40.example"
+
+
+def test_non_list_mail_has_no_list_headers():
+    raw, _ = build(list_id=None, unsubscribe_https=None, unsubscribe_mailto=None)
+    msg = parse(raw)
+    assert "List-Id" not in msg and "List-Unsubscribe" not in msg
+    assert "List-Unsubscribe-Post" not in msg
+
+
+def test_non_ascii_local_part_needs_smtputf8():
+    raw, envelope = build(to_addr="петар@пример.бг")
+    assert envelope.smtputf8 is True
+    assert envelope.rcpt_to == "петар@xn--e1afmkfd.xn--90ae"
+    assert envelope.mail_from.isascii()
+    assert "To: петар@пример.бг\r\n".encode() in raw
+    assert str(parse(raw)["To"]) == "петар@пример.бг"
+
+
+def test_idn_domain_goes_as_punycode_without_smtputf8():
+    raw, envelope = build(to_addr="petar@пример.бг")
+    assert envelope == Envelope("bounces+d4711.x9@b40.example.org", "petar@xn--e1afmkfd.xn--90ae", False)
+    assert raw.isascii()
+    assert b"To: petar@xn--e1afmkfd.xn--90ae\r\n" in raw
+
+
+def test_verp_address():
+    assert verp_address("bounces@b40.example.org", "d17.3") == "bounces+d17.3@b40.example.org"
+    with pytest.raises(ValueError):
+        verp_address("bounces@b40.example.org", "x" * 60)
+
