@@ -16,5 +16,6 @@ for _name in ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME"):
 os.environ["B40NEWS_TEST_REDIS_URL"] = os.environ.pop("REDIS_URL", "")
 os.environ.pop("SMTP_URL", None)
 os.environ["SECRET_KEY"] = "b40news-tests-not-secret"
+os.environ["SITE_URL"] = "https://news.b40.test"  # https: RFC 8058 one-click needs it
 
 from b40news.settings import *  # noqa: E402,F401,F403

@@ -115,7 +115,7 @@ class DictMemory:
 
     def lookup(self, keys):
         self.lookups += 1
-        return {key: self.items[key].target for key in keys if key in self.items}
+        return {key: self.items[key] for key in keys if key in self.items}
 
     def store(self, items):
         self.items.update(items)

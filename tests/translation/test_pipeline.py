@@ -104,20 +104,25 @@ def test_memory_key():
     assert re.fullmatch("[0-9a-f]{64}", key)
 
 
-def test_flagged_segments_are_not_remembered(apertium_counting):
+def test_flagged_segments_are_remembered_with_their_flags(apertium_counting):
     memory = DictMemory()
     segments = ["Кметът на Стара Загора участва в срещата в Загреб.", "Кметът Гльорбофски откри изложбата."]
     results = translate_segments(segments, ["en"], apertium_counting, memory=memory)
     flags = [s.flags for s in results["en"].segments]
     assert flags[0] == [] and flags[1]
-    assert [item.source for item in memory.items.values()] == [segments[0]]
-    item = next(iter(memory.items.values()))
+    assert sorted(item.source for item in memory.items.values()) == sorted(segments)
+    item = next(i for i in memory.items.values() if i.source == segments[0])
     assert item.route == "apertium:bg-mk apertium:mk-en" and item.language == "en"
     assert "bul-mkd" in item.engine_version and "mkd-eng" in item.engine_version
+    calls = len(all_calls(apertium_counting))
+    again = translate_segments(segments, ["en"], apertium_counting, memory=memory)
+    assert len(all_calls(apertium_counting)) == calls  # no engine call: both were remembered
+    assert [s.flags for s in again["en"].segments] == flags
+    assert all(s.from_memory for s in again["en"].segments)
 
 
 def test_leftover_bulgarian_is_transliterated_and_flagged(apertium_counting):
-    results = translate_segments(["Кметът Гльорбофски откри изложбата."], ["en", "mk"], apertium_counting,
+    results = translate_segments(["Кметът Гльорбофски откри изложбата в града днес."], ["en", "mk"], apertium_counting,
                                  flagged_share_limit=1.0)
     [en] = results["en"].segments
     assert not CYRILLIC.search(en.target)
@@ -128,14 +133,21 @@ def test_leftover_bulgarian_is_transliterated_and_flagged(apertium_counting):
     assert [f.split(":")[0] for f in mk.flags] == ["engine-marks", "source-script", "transliterated"]
 
 
-def test_too_many_flags_fail_the_language_but_keep_segments(apertium_counting):
-    segments = ["Кметът Гльорбофски откри изложбата.", "Кметът Зъбърчански дойде.", "Кметът дойде."]
+def test_too_many_failed_segments_fail_the_language_but_keep_segments(apertium_counting):
+    segments = ["Гльорбофски зъбърчи.", "Зъбърчански фльорбира.", "Кметът дойде."]
     results = translate_segments(segments, ["mk"], apertium_counting, flagged_share_limit=0.5)
     mk = results["mk"]
     assert mk.status == "failed" and mk.flagged == 2
-    assert "2 of 3 segments flagged" in mk.reason
+    assert "2 of 3 segments failed the quality checks" in mk.reason
     assert len(mk.segments) == 3 and mk.segments[2].flags == []
     assert translate_segments(segments, ["mk"], apertium_counting, flagged_share_limit=0.7)["mk"].status == "translated"
+
+
+def test_a_few_unknown_words_flag_a_segment_without_failing_the_route(apertium_counting):
+    segments = ["Кметът Гльорбофски откри изложбата в града.", "Кметът Зъбърчански дойде в града.", "Кметът дойде."]
+    mk = translate_segments(segments, ["mk"], apertium_counting, flagged_share_limit=0.5)["mk"]
+    assert mk.status == "translated" and mk.flagged == 2
+    assert not any("mostly-unknown" in flag for s in mk.segments for flag in s.flags)
 
 
 def test_placeholder_loss_is_flagged(installed_packages, tmp_path):

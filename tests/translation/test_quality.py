@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from b40news.translation.quality import check_segment, clean_segment, foreign_words
+from b40news.translation.quality import check_segment, clean_segment, failed, foreign_words
 
 
 def codes(flags):
@@ -15,9 +15,18 @@ def test_clean_output_has_no_flags():
 
 
 def test_engine_marks():
-    [flag] = check_segment("Гльорбофски дойде.", "Gljorbofski came.", "en", unknown=["Гльорбофски"])
+    source = "Кметът Гльорбофски дойде в града днес."
+    [flag] = check_segment(source, "The mayor Gljorbofski came to the city today.", "en", unknown=["Гльорбофски"])
     assert flag.code == "engine-marks" and "Гльорбофски" in flag.reason
     assert str(flag).startswith("engine-marks: ")
+    assert not failed([str(flag)])
+
+
+def test_mostly_unknown_words_mean_the_route_failed_on_the_segment():
+    flags = check_segment("Гльорбофски дойде.", "Gljorbofski came.", "en", unknown=["Гльорбофски"])
+    assert codes(flags) == ["engine-marks", "mostly-unknown"]
+    assert "1 of 2 words" in flags[1].reason
+    assert failed([str(flag) for flag in flags])
 
 
 def test_cyrillic_left_in_latin_and_greek_targets():

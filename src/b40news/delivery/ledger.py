@@ -187,6 +187,13 @@ def suppress(emails: Iterable[str], reason: str, detail: str = "") -> None:
     )
 
 
+def defer(delivery_ids: Iterable[int], seconds: float) -> int:
+    """Queued rows the rate limit holds back go back to pending, due later."""
+    return Delivery.objects.filter(id__in=list(delivery_ids), state=State.QUEUED).update(
+        state=State.PENDING, batch="", next_attempt_at=timezone.now() + timedelta(seconds=seconds)
+    )
+
+
 def mark_suppressed(delivery_ids: Iterable[int]) -> None:
     Delivery.objects.filter(id__in=list(delivery_ids), state=State.QUEUED).update(state=State.SUPPRESSED)
 

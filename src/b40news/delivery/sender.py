@@ -26,6 +26,7 @@ from b40news.newsletter.message import build_message
 from b40news.newsletter.render import Rendered, personalise
 
 State = Delivery.State
+RATE_WAIT = 60.0  # seconds a worker may sleep for the rate limit before handing the rest back
 
 
 @dataclass
@@ -36,6 +37,7 @@ class BatchReport:
     uncertain: int = 0
     suppressed: int = 0
     skipped: int = 0
+    deferred: int = 0
 
 
 @functools.lru_cache(maxsize=1)
@@ -79,9 +81,10 @@ def send_batch(batch: str) -> BatchReport:
     signer = dkim_signer()
     previous: ledger.Outcome | None = None
     with SmtpSession(SmtpSettings.from_url(settings.SMTP_URL)) as smtp:
-        for row in rows:
-            if limiter is not None:
-                limiter.take(1, max_wait=3600)
+        for position, row in enumerate(rows):
+            if limiter is not None and not limiter.take(1, max_wait=RATE_WAIT):
+                report.deferred = ledger.defer([r.pk for r in rows[position:]], limiter.retry_after(1))
+                break
             message, envelope = _message(row, renditions[(row.language, row.mailing_list.city_id)], signer)
             pending_outcome = previous
 

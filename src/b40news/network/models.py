@@ -8,11 +8,34 @@ from django.db import models
 from django.utils import timezone
 
 
+class LanguageManager(models.Manager):
+    def sync(self) -> dict[str, "Language"]:
+        """Rows for every language of ``b40news.languages`` (the one table); code -> row."""
+        from b40news.languages import LANGUAGES
+
+        rows = {row.code: row for row in self.all()}
+        for lang in LANGUAGES.values():
+            if lang.code not in rows:
+                rows[lang.code] = self.create(
+                    code=lang.code, name=lang.name, native_name=lang.native, script=lang.script
+                )
+        return rows
+
+    def for_code(self, code: str) -> "Language":
+        from b40news.languages import get
+
+        code = get(code).code
+        row = self.filter(code=code).first()
+        return row if row is not None else self.sync()[code]
+
+
 class Language(models.Model):
     code = models.CharField(max_length=16, unique=True)  # "sr-Latn"
     name = models.CharField(max_length=64)
     native_name = models.CharField(max_length=64)
     script = models.CharField(max_length=4)
+
+    objects = LanguageManager()
 
     class Meta:
         ordering = ["id"]

@@ -64,7 +64,7 @@ def load_sample(subscribers_per_city: int = 0, glossary=None) -> dict[str, int]:
     Safe to run again: cities and lists are updated in place, subscribers with
     the same address are kept.
     """
-    by_code = {lang.code: lang for lang in Language.objects.all()}
+    by_code = Language.objects.sync()
     now = timezone.now()
     created_subscribers = 0
     for number, sample in enumerate(SAMPLE_CITIES):

@@ -111,4 +111,4 @@ def set_fallback(release: Release, waiting: str, fallback: str) -> None:
 
 
 def language(code: str) -> Language:
-    return Language.objects.get(code=languages.get(code).code)
+    return Language.objects.for_code(code)

@@ -17,12 +17,20 @@ def source_key(source: str, language: str) -> str:
 
 
 class DatabaseMemory:
-    def lookup(self, keys: Sequence[str]) -> Mapping[str, str]:
-        found: dict[str, str] = {}
+    def lookup(self, keys: Sequence[str]) -> Mapping[str, MemoryItem]:
+        found: dict[str, MemoryItem] = {}
         unique = list(dict.fromkeys(keys))
         for start in range(0, len(unique), 500):
-            chunk = unique[start : start + 500]
-            found.update(MemoryEntry.objects.filter(key__in=chunk).values_list("key", "target"))
+            for entry in MemoryEntry.objects.filter(key__in=unique[start : start + 500]):
+                found[entry.key] = MemoryItem(
+                    source=entry.source,
+                    target=entry.target,
+                    language=entry.language,
+                    route=entry.route,
+                    engine_version=entry.engine_version,
+                    glossary_version=entry.glossary_version,
+                    flags=tuple(entry.flags),
+                )
         return found
 
     def store(self, items: Mapping[str, MemoryItem]) -> None:
@@ -37,6 +45,7 @@ class DatabaseMemory:
                     route=item.route,
                     engine_version=item.engine_version,
                     glossary_version=item.glossary_version,
+                    flags=list(item.flags),
                 )
                 for key, item in items.items()
             ],

@@ -22,5 +22,6 @@ class MemoryEntry(models.Model):
     route = models.CharField(max_length=200, blank=True)
     engine_version = models.CharField(max_length=200, blank=True)
     glossary_version = models.CharField(max_length=32, blank=True)
+    flags = models.JSONField(default=list, blank=True)  # quality flags of machine output
     origin = models.CharField(max_length=8, choices=Origin.choices, default=Origin.MACHINE)
     created_at = models.DateTimeField(default=timezone.now)

@@ -10,13 +10,14 @@ target a route is chosen (:func:`routes.choose_route`); then
   still needs: ``argos:bg-en`` once for English and every ``en→X``,
   ``apertium:bg-mk`` once for Macedonian and English-through-Macedonian;
 * outputs are cleaned (Bulgarian leftovers transliterated) and flagged
-  (:mod:`quality`); a language with too many flagged segments is "failed" but
-  keeps its segments for review; an engine error fails only the languages
-  whose route uses that step.
+  (:mod:`quality`); a language with too many segments that failed the
+  checks (:data:`quality.FAILURE_CODES`) is "failed" but keeps its segments
+  for review; an engine error fails only the languages whose route uses that
+  step.
 
-Only unflagged machine output is stored in the memory: the memory keeps text,
-not flags, so a flagged segment is translated again next time and its flags
-stay honest.
+Machine output is remembered with its flags, so a hit carries the same
+warnings to review as the first run did, and a second run of a release makes
+no engine call at all.
 """
 
 from __future__ import annotations
@@ -44,10 +45,11 @@ class MemoryItem:
     route: str
     engine_version: str
     glossary_version: str
+    flags: tuple[str, ...] = ()
 
 
 class Memory(Protocol):
-    def lookup(self, keys: Sequence[str]) -> Mapping[str, str]: ...  # key -> target text
+    def lookup(self, keys: Sequence[str]) -> Mapping[str, MemoryItem]: ...
 
     def store(self, items: Mapping[str, MemoryItem]) -> None: ...
 
@@ -128,7 +130,7 @@ class _Plan:
     route: Route
     versions: str  # the steps' engine versions, as stored in the memory
     keys: dict[str, str]  # source -> memory key
-    found: dict[str, str] = field(default_factory=dict)  # source -> remembered target
+    found: dict[str, MemoryItem] = field(default_factory=dict)  # source -> remembered output
 
 
 def translate_segments(
@@ -187,29 +189,29 @@ def translate_segments(
 
 def _finish(segments: Sequence[str], target: str, plan: _Plan, done: Mapping[str, tuple[str, tuple]],
             glossary_version: str, limit: float, fresh: dict[str, MemoryItem]) -> LanguageResult:
-    """Clean and flag one language's segments; collect unflagged ones for the memory."""
+    """Clean and flag one language's segments; collect new output for the memory."""
     rows = []
     for source in segments:
         if source in plan.found:
-            text = plan.found[source]
-            flags = quality.check_segment(source, text, target)
-            rows.append(SegmentResult(source, text, True, [str(f) for f in flags]))
+            item = plan.found[source]
+            rows.append(SegmentResult(source, item.target, True, list(item.flags)))
         elif source in done:
             raw, unknown = done[source]
             text, notes = quality.clean_segment(raw, target, unknown)
-            flags = quality.check_segment(source, raw, target, unknown) + notes
-            rows.append(SegmentResult(source, text, False, [str(f) for f in flags]))
-            if not flags:
-                fresh[plan.keys[source]] = MemoryItem(source, text, target, " ".join(plan.route.label()),
-                                                      plan.versions, glossary_version)
+            flags = [str(f) for f in quality.check_segment(source, raw, target, unknown) + notes]
+            rows.append(SegmentResult(source, text, False, flags))
+            fresh[plan.keys[source]] = MemoryItem(source, text, target, " ".join(plan.route.label()),
+                                                  plan.versions, glossary_version, tuple(flags))
         else:  # nothing to translate: blank, numbers, lone placeholders
             rows.append(SegmentResult(source, source, False, []))
     result = LanguageResult(target, "translated", plan.route.label(), plan.route.tier, rows)
     countable = sum(1 for row in rows if needs_translation(row.source))
-    if countable and result.flagged / countable > limit:
+    failing = sum(1 for row in rows if quality.failed(row.flags))
+    if countable and failing / countable > limit:
         result.status = "failed"
-        result.reason = (f"{result.flagged} of {countable} segments flagged, more than "
-                         f"{limit:.0%}: review before sending")
+        result.reason = (f"{failing} of {countable} segments failed the quality checks, more than "
+                         f"{limit:.0%}: this route is not usable for this text; review it, or "
+                         "supply a human translation")
     return result
 
 

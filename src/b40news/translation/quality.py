@@ -13,6 +13,12 @@ Flags are short codes with a reason; a segment can carry several:
     placeholder-lost        a ``⟦n⟧`` of the source is missing or rarer
     placeholder-duplicated  a ``⟦n⟧`` is repeated, or appears from nowhere
     length-ratio            output/source length far from 1 on a long segment
+    mostly-unknown          the engine knew too few of the segment's words
+
+Every flag needs a reviewer's decision before its language is approved; the
+codes in :data:`FAILURE_CODES` also say the route failed on that segment, and
+enough of them fail the language (``pipeline``). A few unknown words in a long
+sentence are normal for a rule-based engine; a third of them is not.
 
 Plain Python: no Django import.
 """
@@ -29,6 +35,8 @@ from b40news.text.protect import LOOSE_PLACEHOLDER_RE
 from b40news.text.scripts import transliterate
 
 LENGTH_RATIO = (0.5, 2.0)
+UNKNOWN_SHARE = 1 / 3  # of a segment's words: more, and the segment failed
+FAILURE_CODES = frozenset({"placeholder-lost", "placeholder-duplicated", "length-ratio", "mostly-unknown"})
 LENGTH_MIN_CHARS = 20  # shorter segments vary too much to judge
 _SHOW = 5  # words named in a reason
 
@@ -89,6 +97,9 @@ def check_segment(source: str, output: str, target: str, unknown: Iterable[str] 
     unknown = list(unknown)
     if unknown:
         flags.append(Flag("engine-marks", f"the engine did not know {_named(unknown)}"))
+        words = len(_WORD_RE.findall(LOOSE_PLACEHOLDER_RE.sub(" ", source)))
+        if words and len(unknown) / words > UNKNOWN_SHARE:
+            flags.append(Flag("mostly-unknown", f"{len(unknown)} of {words} words unknown to the engine"))
     leftovers = foreign_words(output, target)
     if leftovers:
         name = languages.get(target).name
@@ -108,6 +119,11 @@ def check_segment(source: str, output: str, target: str, unknown: Iterable[str] 
         if not low <= ratio <= high:
             flags.append(Flag("length-ratio", f"output is {ratio:.2f}× the source length"))
     return flags
+
+
+def failed(flags: Iterable[str]) -> bool:
+    """Whether a segment's flags (``"code: reason"``) say the route failed on it."""
+    return any(flag.partition(":")[0] in FAILURE_CODES for flag in flags)
 
 
 def clean_segment(output: str, target: str, unknown: Iterable[str] = ()) -> tuple[str, list[Flag]]:

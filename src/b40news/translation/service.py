@@ -137,7 +137,7 @@ def store_source(release: Release) -> Translation:
 def languages_model(code: str):
     from b40news.network.models import Language
 
-    return Language.objects.get(code=code)
+    return Language.objects.for_code(code)
 
 
 def translate_release(release: Release, codes: Sequence[str], *, force: bool = False) -> list[Translation]:
