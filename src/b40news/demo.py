@@ -23,6 +23,7 @@ from b40news.delivery.mailsink import MaildirSink
 from b40news.delivery.models import Delivery, Rendition
 from b40news.delivery.renditions import renderer
 from b40news.glossary.current import current_glossary
+from b40news.network.models import MailingList
 from b40news.network.sample import load_sample
 from b40news.newsletter.render import Rendered, personalise
 from b40news.releases.models import Release, Translation
@@ -48,7 +49,9 @@ def run(*, subscribers_per_city: int, city: str, source: Path, out_dir: Path, lo
     call_command("migrate", verbosity=0)
     counts = load_sample(subscribers_per_city, glossary=current_glossary())
     log(f"sample network: {counts['cities']} cities, {counts['subscribers']} new subscribers")
-    release = submit(source.read_bytes(), name=source.name, city=city, title=SEED_TITLE)
+    # Network news: the seed release goes to every city's list, so every language has readers.
+    every_list = list(MailingList.objects.order_by("slug").values_list("slug", flat=True))
+    release = submit(source.read_bytes(), name=source.name, city=city, title=SEED_TITLE, lists=every_list)
     log(f"submitted release {release.pk} from {source.name}")
     translate_release(release, languages.TARGETS)
     translated = [

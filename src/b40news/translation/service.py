@@ -71,6 +71,30 @@ def _replacement(span: Span, language: str, glossary: Glossary) -> str:
     return span.source
 
 
+@dataclass(frozen=True)
+class TermCheck:
+    required: int
+    satisfied: int
+    missing: list[str]
+    flags: list[str]
+
+
+def check_terms(spans, target: str, language: str, glossary: Glossary) -> TermCheck:
+    """Every glossary term of the source must stand in the target as approved."""
+    required, satisfied, missing, flags = 0, 0, [], []
+    for span in spans:
+        if span.kind != "term":
+            continue
+        required += 1
+        wanted = _replacement(span, language, glossary)
+        if wanted in target:
+            satisfied += 1
+        else:
+            missing.append(wanted)
+            flags.append(f"glossary: {wanted!r} ({span.key}) missing from the output")
+    return TermCheck(required, satisfied, missing, flags)
+
+
 def finish(prepared: Prepared, result: LanguageResult, glossary: Glossary, human: dict[str, str]) -> dict:
     """Restore spans, apply human memory, verify glossary terms: the Translation's fields."""
     code = result.language
@@ -88,16 +112,10 @@ def finish(prepared: Prepared, result: LanguageResult, glossary: Glossary, human
             target, from_memory = restored.text, machine.from_memory
             flags += [f"placeholder-lost: {span.source!r} was dropped by the engine" for span in restored.missing]
             flags += [f"placeholder-duplicated: {span.source!r}" for span in restored.duplicated]
-        for span in protected.spans:
-            if span.kind != "term":
-                continue
-            required += 1
-            wanted = _replacement(span, code, glossary)
-            if wanted in target:
-                satisfied += 1
-            else:
-                missing.append(wanted)
-                flags.append(f"glossary: {wanted!r} ({span.key}) missing from the output")
+        check = check_terms(protected.spans, target, code, glossary)
+        required, satisfied = required + check.required, satisfied + check.satisfied
+        missing += check.missing
+        flags += check.flags
         segments.append({"source": source, "target": target, "from_memory": from_memory, "flags": flags})
     fields = {
         "route": result.route,

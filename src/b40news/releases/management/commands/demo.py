@@ -13,7 +13,7 @@ class Command(BaseCommand):
     help = "The main job on embedded defaults: sample network, seed release, translate, approve, send, preview."
 
     def add_arguments(self, parser):
-        parser.add_argument("--subscribers-per-city", type=int, default=5)
+        parser.add_argument("--subscribers-per-city", type=int, default=4)
         parser.add_argument("--city", default="stara-zagora")
         parser.add_argument("--file", help="the release to send (default: the seed release in ../shared)")
         parser.add_argument("--out", help="where the outbox and previews go (default: DATA_DIR/demo)")

@@ -1,0 +1,75 @@
+"""Human translations: a person's text for one language, aligned by paragraph."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import transaction
+
+from b40news import languages
+from b40news.glossary.current import current_glossary
+from b40news.releases.intake import ReleaseError, decode
+from b40news.releases.models import Release, Translation
+from b40news.text.protect import protect
+from b40news.text.segment import split_paragraphs
+from b40news.translation.memory import remember_human
+from b40news.translation.service import check_terms, languages_model, store_source
+
+
+def submit_translation(
+    release: Release, language: str, raw: bytes, *, name: str, title: str | None = None, user=None
+) -> Translation:
+    """Store a human translation; refused, storing nothing, when paragraphs do not align.
+
+    The file holds one translated paragraph per paragraph of the release
+    (blank lines between them). Its title is ``title``, or the file's first
+    paragraph when the file has exactly one paragraph more than the release.
+    """
+    code = languages.get(language).code
+    if code == languages.SOURCE:
+        raise ReleaseError("Bulgarian is the release's own language: there is nothing to translate")
+    text = decode(raw, name=name, max_bytes=settings.MAX_RELEASE_BYTES)
+    sources = split_paragraphs(release.body)
+    targets = split_paragraphs(text)
+    if title is None and len(targets) == len(sources) + 1:
+        title, targets = " ".join(targets[0].split()), targets[1:]
+    if len(targets) != len(sources):
+        raise ReleaseError(
+            f"{name} has {len(targets)} paragraph(s) but release {release.pk} has {len(sources)}: "
+            "give one translated paragraph per source paragraph, separated by blank lines "
+            "(and the title with --title, or as an extra first paragraph)"
+        )
+    if not title:
+        raise ReleaseError("the translation needs a title: give it with --title or as the first paragraph")
+    glossary = current_glossary()
+    pairs = [(release.title, title), *zip(sources, targets)]
+    segments, required, satisfied, missing = [], 0, 0, []
+    for source, target in pairs:
+        check = check_terms(protect(source, _terms(source, glossary)).spans, target, code, glossary)
+        required, satisfied = required + check.required, satisfied + check.satisfied
+        missing += check.missing
+        segments.append({"source": source, "target": target, "from_memory": False, "flags": check.flags})
+    with transaction.atomic():
+        store_source(release)
+        translation, _ = Translation.objects.update_or_create(
+            release=release,
+            language=languages_model(code),
+            defaults={
+                "status": Translation.Status.TRANSLATED,
+                "title": title,
+                "text": "\n\n".join(targets),
+                "segments": segments,
+                "route": ["human"],
+                "tier": "human",
+                "reason": "",
+                "glossary_version": glossary.version,
+                "glossary_report": {"required": required, "satisfied": satisfied, "missing": missing},
+                "approved_at": None,
+                "approved_by": None,
+            },
+        )
+        remember_human(pairs, code)
+    return translation
+
+
+def _terms(text: str, glossary) -> list[tuple[int, int, str, str]]:
+    return [(m.start, m.end, "term", m.entry_id) for m in glossary.find(text)]
