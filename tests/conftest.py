@@ -149,4 +149,8 @@ def celery_workers(redis_url, mta, transactional_db):
     yield workers
     workers.stop()
     app.conf.update(saved)
+    # Drop the Redis connection and producer pools, so later in-process tasks
+    # get fresh pools for the restored broker (as Celery does after a fork).
     app.pool.force_close_all()
+    app._pool = None
+    app.amqp._producer_pool = None
