@@ -117,7 +117,7 @@ STATIC_ROOT = DATA_DIR / "static"
 
 # --- Celery over Redis; without REDIS_URL the same tasks run in-process. ---
 REDIS_URL = env.get_str("REDIS_URL")
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
 CELERY_RESULT_BACKEND = REDIS_URL or None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 
