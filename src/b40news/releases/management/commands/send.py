@@ -7,7 +7,7 @@ from b40news.delivery import ledger, service
 from b40news.delivery.models import Delivery
 from b40news.releases.intake import ReleaseError
 from b40news.releases.services import get_release, set_fallback
-from worker.tasks import dispatch_release
+from worker.tasks import dispatch_release, render_release
 
 OPEN = [Delivery.State.PENDING, Delivery.State.QUEUED, Delivery.State.SENDING]
 
@@ -36,12 +36,14 @@ class Command(BaseCommand):
                 set_fallback(release, waiting, approved)
             if retry_failed:
                 self.stdout.write(f"{ledger.retry_failed(release)} failed recipient(s) queued again")
+            # Rendering runs on the render queue; prepare_send then finds it done.
+            rendered = render_release.delay(release_id=release.pk).get(timeout=600)
             counts = service.prepare_send(release)
         except (ReleaseError, languages.UnknownLanguage) as exc:
             raise CommandError(str(exc)) from None
         self.stdout.write(
             f"release {release.pk}: {counts['frozen']} recipient(s) added to the ledger, "
-            f"{counts['rendered']} rendition(s) made"
+            f"{rendered + counts['rendered']} rendition(s) made"
         )
         dispatch_release.delay(release_id=release.pk)
         if wait:
