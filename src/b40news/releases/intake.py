@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
+from pathlib import Path
 
 
 class ReleaseError(ValueError):
@@ -17,6 +18,14 @@ class ReleaseText:
 
 
 _CONTROL_OK = {"\n", "\t"}
+
+
+def read_file(path: Path) -> bytes:
+    """The bytes of a file to submit, or a ReleaseError saying why not."""
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise ReleaseError(f"cannot read {path}: {exc.strerror}") from None
 
 
 def decode(raw: bytes, *, name: str, max_bytes: int) -> str:

@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from b40news.releases.intake import ReleaseError
+from b40news.releases.intake import ReleaseError, read_file
 from b40news.releases.services import submit
 
 
@@ -18,11 +18,7 @@ class Command(BaseCommand):
     def handle(self, *args, file, city, title, lists, **options):
         path = Path(file)
         try:
-            raw = path.read_bytes()
-        except OSError as exc:
-            raise CommandError(f"cannot read {file}: {exc.strerror}") from None
-        try:
-            release = submit(raw, name=path.name, city=city, title=title, lists=lists)
+            release = submit(read_file(path), name=path.name, city=city, title=title, lists=lists)
         except ReleaseError as exc:
             raise CommandError(str(exc)) from None
         self.stdout.write(str(release.pk))

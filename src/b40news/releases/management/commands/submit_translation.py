@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from b40news import languages
 from b40news.releases.human import submit_translation
-from b40news.releases.intake import ReleaseError
+from b40news.releases.intake import ReleaseError, read_file
 from b40news.releases.services import get_release
 
 
@@ -20,10 +20,7 @@ class Command(BaseCommand):
     def handle(self, *args, release_id, language, file, title, **options):
         path = Path(file)
         try:
-            raw = path.read_bytes()
-        except OSError as exc:
-            raise CommandError(f"cannot read {file}: {exc.strerror}") from None
-        try:
+            raw = read_file(path)
             translation = submit_translation(get_release(release_id), language, raw, name=path.name, title=title)
         except (ReleaseError, languages.UnknownLanguage) as exc:
             raise CommandError(str(exc)) from None
