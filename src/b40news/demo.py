@@ -10,7 +10,6 @@ from __future__ import annotations
 import mailbox
 from collections import Counter
 from dataclasses import dataclass
-from email.header import decode_header, make_header
 from pathlib import Path
 
 from django.conf import settings
@@ -21,7 +20,6 @@ from b40news import languages
 from b40news.delivery import service as delivery
 from b40news.delivery.mailsink import MaildirSink
 from b40news.delivery.models import Delivery, Rendition
-from b40news.delivery.renditions import renderer
 from b40news.glossary.current import current_glossary
 from b40news.network.models import MailingList
 from b40news.network.sample import load_sample
@@ -88,10 +86,6 @@ def count_outbox(outbox: Path) -> Counter:
     for message in mailbox.Maildir(outbox, create=False):
         received[message["Content-Language"]] += 1
     return received
-
-
-def decoded(value: str) -> str:
-    return str(make_header(decode_header(value)))
 
 
 def rows(result: DemoResult) -> list[dict]:

@@ -12,7 +12,8 @@ from b40news.releases.models import Release, Translation
 from b40news.text.protect import protect
 from b40news.text.segment import split_paragraphs
 from b40news.translation.memory import remember_human
-from b40news.translation.service import check_terms, languages_model, store_source
+from b40news.network.models import Language
+from b40news.translation.service import check_terms, store_source
 
 
 def submit_translation(
@@ -52,7 +53,7 @@ def submit_translation(
         store_source(release)
         translation, _ = Translation.objects.update_or_create(
             release=release,
-            language=languages_model(code),
+            language=Language.objects.for_code(code),
             defaults={
                 "status": Translation.Status.TRANSLATED,
                 "title": title,

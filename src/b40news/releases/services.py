@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from b40news import languages
-from b40news.network.models import City, Language, MailingList
+from b40news.network.models import City, MailingList
 from b40news.releases.intake import ReleaseError, decode, split_title
 from b40news.releases.models import Release, Translation
 
@@ -108,7 +108,3 @@ def set_fallback(release: Release, waiting: str, fallback: str) -> None:
         raise ReleaseError(f"{fallback_code} is not approved for release {release.pk}: approve it first")
     release.fallbacks = {**release.fallbacks, waiting_code: fallback_code}
     release.save(update_fields=["fallbacks"])
-
-
-def language(code: str) -> Language:
-    return Language.objects.for_code(code)

@@ -13,6 +13,7 @@ from b40news import languages
 from b40news.glossary.current import current_glossary
 from b40news.glossary.entries import Glossary
 from b40news.glossary.names import detect_names
+from b40news.network.models import Language
 from b40news.releases.models import Release, Translation
 from b40news.text.protect import Protected, Span, protect, restore
 from b40news.text.scripts import transliterate
@@ -140,7 +141,7 @@ def store_source(release: Release) -> Translation:
     """The Bulgarian original is its own approved 'translation' for Bulgarian subscribers."""
     translation, _ = Translation.objects.update_or_create(
         release=release,
-        language=languages_model(languages.SOURCE),
+        language=Language.objects.for_code(languages.SOURCE),
         defaults={
             "status": Status.APPROVED,
             "title": release.title,
@@ -150,12 +151,6 @@ def store_source(release: Release) -> Translation:
         },
     )
     return translation
-
-
-def languages_model(code: str):
-    from b40news.network.models import Language
-
-    return Language.objects.for_code(code)
 
 
 def translate_release(release: Release, codes: Sequence[str], *, force: bool = False) -> list[Translation]:
@@ -185,7 +180,7 @@ def translate_release(release: Release, codes: Sequence[str], *, force: bool = F
             fields = finish(prepared, results[code], glossary, human_targets(prepared.sources, code))
             fields.update(approved_at=None, approved_by=None)
             translation, _ = Translation.objects.update_or_create(
-                release=release, language=languages_model(code), defaults=fields
+                release=release, language=Language.objects.for_code(code), defaults=fields
             )
             stored.append(translation)
         Release.objects.filter(pk=release.pk, status__in=[Release.Status.SUBMITTED, Release.Status.TRANSLATING]).update(
