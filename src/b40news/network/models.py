@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
@@ -61,6 +62,21 @@ class City(models.Model):
 
     def name(self, language: str = "en") -> str:
         return self.names.get(language) or self.names.get("en") or self.slug
+
+
+class Officer(models.Model):
+    """A communications officer: a user who speaks for one city."""
+
+    class Role(models.TextChoices):
+        CITY = "city"  # the city's own releases and lists
+        NETWORK = "network"  # may also send to every list of the network
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="officer")
+    city = models.ForeignKey(City, on_delete=models.PROTECT, related_name="officers")
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.CITY)
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.city.slug})"
 
 
 class MailingList(models.Model):

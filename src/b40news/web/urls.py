@@ -1,4 +1,6 @@
-from django.urls import path
+from django.urls import include, path
 
-app_name = "web"
-urlpatterns: list = []
+urlpatterns = [
+    path("office/", include("b40news.web.office_urls")),  # officers and admins (login)
+    path("", include("b40news.web.public_urls")),  # subscribers and the public archive (no login)
+]
