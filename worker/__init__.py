@@ -18,7 +18,7 @@ django.setup()
 app = Celery("b40news", task_cls="celery.contrib.django.task:DjangoTask")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.conf.update(
-    include=["worker.tasks"],
+    include=["worker.tasks", "worker.subscriber_tasks"],
     task_eager_propagates=True,
     task_acks_late=True,
     task_reject_on_worker_lost=True,

@@ -1,0 +1,44 @@
+"""Browser tests: Playwright driving Debian's Chromium against a live server.
+
+No browser download: the executable is /usr/bin/chromium (scripts/bootstrap
+installs it). Screenshots go to test-artifacts/ for people to look at.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+FLAGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+
+# Playwright's sync API runs an event loop; Django's live server must still accept ORM calls.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    assert Path(CHROMIUM).exists(), "Chromium is missing: ./scripts/bootstrap installs it (apt-get install chromium)"
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": FLAGS}
+
+
+@pytest.fixture
+def screenshot(page, request):
+    """``screenshot("submitted")`` saves test-artifacts/<test>/<n>-submitted.png."""
+    folder = ARTIFACTS / request.node.name
+    folder.mkdir(parents=True, exist_ok=True)
+    shots = []
+
+    def take(name: str) -> Path:
+        path = folder / f"{len(shots) + 1:02d}-{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        shots.append(path)
+        return path
+
+    return take

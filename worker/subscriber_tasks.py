@@ -1,0 +1,1 @@
+"""Tasks for subscribers: mail that is not a newsletter (confirmations)."""
