@@ -19,7 +19,9 @@ _cache: tuple[tuple, Glossary] | None = None
 
 
 def _signature(directory: Path) -> tuple:
-    return tuple(sorted((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in directory.glob("*.yaml")))
+    # The directory is part of it: a copy of the folder has the same names, times and sizes.
+    files = tuple(sorted((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in directory.glob("*.yaml")))
+    return (str(directory.resolve()), files)
 
 
 def current_glossary() -> Glossary:

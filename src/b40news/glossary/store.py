@@ -8,6 +8,8 @@ reads back, so ``dump(load(d), d)`` leaves a clean tree unchanged.
 
 from __future__ import annotations
 
+import os
+import threading
 from pathlib import Path
 
 import yaml
@@ -104,11 +106,23 @@ def dumps_kind(entries: list[Entry], kind: str) -> str:
 
 def dump(glossary: Glossary, directory: Path | str) -> None:
     """Write every kind's file; a kind's file that exists but has no entries
-    left is written as an empty list rather than deleted."""
+    left is written as an empty list rather than deleted.
+
+    A file whose text is unchanged is not touched (readers that watch
+    modification times see no change); a changed one is written to a
+    temporary file and renamed over the old one, so a reader in another
+    process never sees half a file.
+    """
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     for kind, file in KINDS.items():
         entries = [e for e in glossary.entries if e.kind == kind]
         path = directory / file
-        if entries or path.exists():
-            path.write_text(dumps_kind(entries, kind), encoding="utf-8")
+        if not entries and not path.exists():
+            continue
+        text = dumps_kind(entries, kind)
+        if path.exists() and path.read_text(encoding="utf-8") == text:
+            continue
+        temporary = path.with_name(f".{file}.{os.getpid()}.{threading.get_ident()}.tmp")
+        temporary.write_text(text, encoding="utf-8")
+        os.replace(temporary, path)

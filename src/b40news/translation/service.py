@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import transaction
 
 from b40news import languages
+from b40news.glossary import review
 from b40news.glossary.current import current_glossary
 from b40news.glossary.entries import Glossary
 from b40news.glossary.names import detect_names
@@ -166,6 +167,10 @@ def translate_release(release: Release, codes: Sequence[str], *, force: bool = F
         return []
     glossary = current_glossary()
     prepared = prepare(release.title, release.body, glossary)
+    # Names the glossary does not know yet go to the admins as proposals.
+    review.propose_detected_names(
+        [span for p in prepared.protected for span in p.spans], source="name-detector", release_id=release.pk
+    )
     results = translate_segments(
         [p.text for p in prepared.protected],
         wanted,

@@ -1,0 +1,124 @@
+"""An approved change marks the translations it affects stale, and only those
+(real Apertium bg→mk and bg→mk→en, a copy of the real glossary)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.test import override_settings
+
+from b40news.glossary import review
+from b40news.glossary.current import current_glossary
+from b40news.network.sample import load_sample
+from b40news.releases.models import Release, Translation
+from b40news.releases.services import approve, submit
+from b40news.translation.service import translate_release
+
+pytestmark = pytest.mark.django_db
+
+GLOSSARY_DIR = Path(__file__).resolve().parents[2] / "glossary"
+WITH_NAME = "Среща в Стара Загора\nЗаместник-кметът Надежда Чакърова откри форума в Стара Загора."
+WITHOUT_NAME = "Среща в Сливен\nКметът на Сливен откри форума."
+NEW_MK = "Надежда Чакрова"
+
+
+@pytest.fixture
+def gdir(tmp_path):
+    copy = tmp_path / "glossary"
+    shutil.copytree(GLOSSARY_DIR, copy)
+    with override_settings(GLOSSARY_DIR=copy):
+        yield copy
+
+
+def current_glossary_all():
+    from django.conf import settings
+
+    from b40news.glossary.store import load
+
+    return load(settings.GLOSSARY_DIR).entries
+
+
+def release_of(text: str) -> Release:
+    return submit(text.encode(), name="r.txt", city="stara-zagora")
+
+
+def status(release: Release, code: str) -> str:
+    return Translation.objects.get(release=release, language__code=code).status
+
+
+def change_her_macedonian_name() -> review.Approval:
+    proposal = review.propose({"id": "person.nadezhda-chakarova", "targets": {"mk": NEW_MK}}, author="officer1")
+    return review.approve(proposal.id, admin="admin1", comment="as she writes it in Skopje")
+
+
+def test_approval_marks_translations_using_the_changed_term_stale(gdir):
+    load_sample(0)
+    old_version = current_glossary().version
+    named, other, sent = release_of(WITH_NAME), release_of(WITHOUT_NAME), release_of(WITH_NAME)
+    translate_release(named, ["mk", "en"])
+    translate_release(other, ["mk"])
+    translate_release(sent, ["mk"])
+    approve(named, ["en"], force=True)
+    Release.objects.filter(pk=sent.pk).update(status=Release.Status.SENT)
+    mk = Translation.objects.get(release=named, language__code="mk")
+    assert mk.status == "translated" and mk.glossary_version == old_version
+    assert "Надежда Чакарова" in mk.text and mk.route == ["apertium:bg-mk"]
+    assert status(named, "en") == "approved"
+
+    approval = change_her_macedonian_name()
+
+    assert approval.version_before == old_version != approval.version_after
+    assert [(s.release_id, s.language) for s in approval.stale] == [(named.pk, "mk")]
+    assert status(named, "mk") == "stale"
+    assert status(named, "en") == "approved"  # only the Macedonian target changed
+    assert status(other, "mk") == "translated"  # does not contain the term
+    assert status(sent, "mk") == "translated"  # already sent: what its readers got stays
+    assert approval.retranslate_commands() == [f"b40news translate-release {named.pk} --to mk --force"]
+    recorded = review.history("person.nadezhda-chakarova").get(action="approved")
+    assert recorded.stale == [{"translation": mk.pk, "release": named.pk, "language": "mk"}]
+
+    # Translating again takes the new approved spelling.
+    [again] = translate_release(named, ["mk"], force=True)
+    assert again.status == "translated" and again.glossary_version == approval.version_after
+    assert NEW_MK in again.text and "Надежда Чакарова" not in again.text
+
+
+def test_a_new_entry_matching_a_release_marks_it_stale(gdir):
+    load_sample(0)
+    release = release_of("Форум в Сливен\nДимитър Стоянов откри форума в Сливен.")
+    translate_release(release, ["mk"])
+    assert status(release, "mk") == "translated"
+    # Translating proposed the unknown name to the admins (the name detector).
+    [proposal] = [e for e in current_glossary_all() if e.bg == "Димитър Стоянов"]
+    assert proposal.status == "proposed" and proposal.targets["en"] == "Dimitar Stoyanov"
+    assert status(release, "mk") == "translated"  # a proposal changes nothing yet
+    approval = review.approve(proposal.id, admin="admin1")
+    assert [(s.release_id, s.language) for s in approval.stale] == [(release.pk, "mk")]
+    assert status(release, "mk") == "stale"
+
+
+def test_an_approval_that_keeps_the_version_marks_nothing(gdir):
+    load_sample(0)
+    release = release_of(WITH_NAME)
+    translate_release(release, ["mk"])
+    proposal = review.propose({"id": "person.nadezhda-chakarova", "note": "Deputy Mayor (education)."},
+                              author="officer1")
+    approval = review.approve(proposal.id, admin="admin1")
+    assert approval.version_before == approval.version_after and approval.stale == []
+    assert status(release, "mk") == "translated"
+
+
+def test_cli_approve_lists_stale_translations_and_the_command(gdir, capsys):
+    load_sample(0)
+    release = release_of(WITH_NAME)
+    translate_release(release, ["mk"])
+    call_command("glossary", "propose", "--id", "person.nadezhda-chakarova", "--target", f"mk={NEW_MK}",
+                 "--by", "officer1")
+    call_command("glossary", "approve", "person.nadezhda-chakarova~r1", "--comment", "ok", "--by", "admin1")
+    out = capsys.readouterr().out
+    assert f"stale: release {release.pk} (Среща в Стара Загора) mk" in out
+    assert f"translate again: b40news translate-release {release.pk} --to mk --force" in out
+    assert status(release, "mk") == "stale"
