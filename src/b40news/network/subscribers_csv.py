@@ -1,0 +1,350 @@
+"""A list's subscribers as CSV: import with a report of every rejected row, and export.
+
+Columns (a header row names them; ``,`` ``;`` or tab between fields, UTF-8
+with or without a BOM): ``email`` (required), ``language`` (a code or an alias
+of ``b40news.languages``; empty: a known subscriber's own, the city's default
+for a new one), ``name`` (accepted, not stored: subscribers have no name),
+``status`` (``pending``, ``confirmed`` or ``unsubscribed``; empty: as the
+import decides) and ``consent_at`` (ISO 8601, when the person consented;
+without a time zone: UTC; kept for confirmed and unsubscribed rows only: a
+pending subscriber's consent is the confirmation still to come).
+
+The rules:
+
+- Addresses are normalised (``network.addresses.normalise``: international
+  domains, SMTPUTF8 local parts) and a file's duplicates are found in that
+  form: the first row wins, the others are rejected naming it.
+- Imported subscriptions are ``pending`` (the subscribers must confirm) unless
+  the operator passes ``confirmed=True``, asserting that they consented
+  before: then they are ``confirmed``, ``confirmed_at`` is the row's
+  ``consent_at`` (else the import's time) and ``consent_form`` is
+  ``csv-import``. A row marked ``pending`` stays pending either way, and
+  ``unsubscribed`` is always honoured.
+- Rows already present are updated, never duplicated: the subscriber's
+  language follows the file; a pending subscription may become confirmed or
+  unsubscribed. An import never lowers a confirmed subscription to pending,
+  and never subscribes again someone who unsubscribed from the list (that row
+  is rejected, as is a suppressed address: hard bounce, complaint).
+- A file that is not UTF-8 text with such a header is refused whole, with the
+  reason; nothing is stored. Rejected rows do not stop the others, and the
+  whole import is one transaction.
+
+Export writes ``email,language,status,consent_at``, which the import reads
+back unchanged (with ``confirmed=True`` for the confirmed rows to stay so).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from datetime import datetime, timezone as dt_timezone
+
+from django.db import transaction
+from django.utils import timezone
+
+from b40news import languages
+from b40news.delivery.models import Suppression
+from b40news.network.addresses import AddressError, normalise
+from b40news.network.models import Language, MailingList, Subscriber, Subscription
+
+Status = Subscription.Status
+COLUMNS = ("email", "language", "name", "status", "consent_at")
+EXPORT_COLUMNS = ("email", "language", "status", "consent_at")
+CONSENT_FORM = "csv-import"
+CHUNK = 500  # addresses per IN (...) query
+
+
+class CsvImportError(ValueError):
+    """The file as a whole cannot be imported; nothing was stored."""
+
+
+@dataclass(frozen=True)
+class Rejected:
+    row: int  # as a spreadsheet numbers it: the header is row 1
+    value: str
+    reason: str
+
+
+@dataclass
+class ImportReport:
+    list_slug: str
+    created: int = 0  # subscriptions new to the list
+    updated: int = 0  # present before, and changed
+    unchanged: int = 0
+    rejected: list[Rejected] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return (
+            f"{self.list_slug}: {self.created} new, {self.updated} updated, {self.unchanged} unchanged, "
+            f"{len(self.rejected)} rejected"
+        )
+
+
+@dataclass
+class _Row:
+    number: int
+    raw_email: str
+    email: str
+    ascii_email: str
+    language: Language | None  # None: the subscriber's own, or the city's default for a new one
+    status: str  # what the file asks for, or ""
+    consent_at: datetime | None
+
+
+def import_subscribers(
+    raw: bytes, list_slug: str, *, confirmed: bool = False, name: str = "the file"
+) -> ImportReport:
+    """Import ``raw`` (the file's bytes) into the list; raises ``CsvImportError`` for a bad file."""
+    mailing_list = MailingList.objects.select_related("city__default_language").filter(slug=list_slug).first()
+    if mailing_list is None:
+        known = ", ".join(MailingList.objects.values_list("slug", flat=True)) or "none"
+        raise CsvImportError(f"unknown mailing list {list_slug!r}; known lists: {known}")
+    header, records = _read(raw, name)
+    report = ImportReport(list_slug)
+    rows = _check(header, records, mailing_list, report)
+    with transaction.atomic():
+        _reject_suppressed(rows, report)
+        _store(rows, mailing_list, confirmed, report)
+    report.rejected.sort(key=lambda rejected: rejected.row)
+    return report
+
+
+# -- reading the file ------------------------------------------------------------------
+
+
+def _read(raw: bytes, name: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    if b"\x00" in raw:
+        raise CsvImportError(
+            f"{name} is not a CSV text file (it holds NUL bytes: a spreadsheet or other binary file?)"
+        )
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise CsvImportError(
+            f"{name} is not UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start}). "
+            "Save it as UTF-8 (\"CSV UTF-8\" in a spreadsheet) or convert it, e.g. "
+            "iconv -f WINDOWS-1251 -t UTF-8 old.csv > new.csv"
+        ) from None
+    if not text.strip():
+        raise CsvImportError(f"{name} is empty")
+    first_line = text.lstrip("\r\n").splitlines()[0]
+    try:
+        dialect = csv.Sniffer().sniff(first_line, delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=dialect.delimiter, strict=True)
+    try:
+        table = [(number, record) for number, record in enumerate(reader, start=1)]
+    except csv.Error as exc:
+        raise CsvImportError(f"{name} is not valid CSV (line {reader.line_num}): {exc}") from None
+    table = [(number, record) for number, record in table if any(value.strip() for value in record)]
+    if not table:
+        raise CsvImportError(f"{name} has no rows")
+    header = [value.strip().lower().replace(" ", "_").replace("-", "_") for value in table[0][1]]
+    unknown = [column for column in header if column not in COLUMNS]
+    if "email" not in header or unknown:
+        found = ", ".join(repr(value) for value in table[0][1])
+        problem = f"unknown column(s) {', '.join(map(repr, unknown))}" if "email" in header else "no email column"
+        raise CsvImportError(
+            f"{name}: the first row must be a header naming the columns ({', '.join(COLUMNS)}; "
+            f"email is required): {problem}, found {found}"
+        )
+    repeated = sorted({column for column in header if header.count(column) > 1})
+    if repeated:
+        raise CsvImportError(f"{name}: column(s) named twice in the header: {', '.join(repeated)}")
+    return header, table[1:]
+
+
+def _check(header: list[str], records, mailing_list: MailingList, report: ImportReport) -> list[_Row]:
+    rows: list[_Row] = []
+    first_row: dict[str, int] = {}
+    by_code = Language.objects.sync()
+    for number, record in records:
+        if len(record) != len(header):
+            found = f"{len(record)} fields, the header has {len(header)}"
+            report.rejected.append(Rejected(number, ",".join(record), found))
+            continue
+        values = {column: value.strip() for column, value in zip(header, record)}
+        row = _row(number, values, by_code)
+        if isinstance(row, _Row) and row.email in first_row:
+            row = Rejected(number, row.raw_email, f"the same address as row {first_row[row.email]} ({row.email})")
+        if isinstance(row, Rejected):
+            report.rejected.append(row)
+            continue
+        first_row[row.email] = number
+        rows.append(row)
+    if any(values.get("name") for _n, record in records for values in [dict(zip(header, record))]):
+        report.notes.append("the name column is not stored: subscribers have no name field")
+    return rows
+
+
+def _row(number: int, values: dict[str, str], by_code: dict[str, Language]) -> _Row | Rejected:
+    raw_email = values["email"]
+    try:
+        address = normalise(raw_email)
+    except AddressError as exc:
+        return Rejected(number, raw_email, str(exc) if raw_email else "no address")
+    code = values.get("language", "")
+    try:
+        language = by_code[languages.get(code).code] if code else None
+    except languages.UnknownLanguage:
+        return Rejected(number, code, f"unknown language; known: {', '.join(languages.LANGUAGES)}")
+    status = values.get("status", "").lower()
+    if status not in ("", *Status.values):
+        return Rejected(number, values["status"], f"unknown status; one of {', '.join(Status.values)}, or empty")
+    consent_text = values.get("consent_at", "")
+    try:
+        consent_at = _when(consent_text) if consent_text else None
+    except ValueError:
+        return Rejected(number, consent_text, "not a date and time (ISO 8601, e.g. 2024-05-01T10:00:00+03:00)")
+    if consent_at is not None and consent_at > timezone.now():
+        return Rejected(number, consent_text, "consent in the future")
+    return _Row(number, raw_email, address.email, address.ascii_email, language, status, consent_at)
+
+
+def _when(text: str) -> datetime:
+    moment = datetime.fromisoformat(text)
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt_timezone.utc)
+
+
+# -- storing it ------------------------------------------------------------------------
+
+
+def _chunks(items: list, size: int = CHUNK):
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _reject_suppressed(rows: list[_Row], report: ImportReport) -> None:
+    suppressed = {}
+    for chunk in _chunks([row.email for row in rows]):
+        suppressed.update({s.email: s for s in Suppression.objects.filter(email__in=chunk)})
+    for row in list(rows):
+        found = suppressed.get(row.email)
+        if found is not None:
+            report.rejected.append(
+                Rejected(row.number, row.raw_email, f"suppressed ({found.reason}) since {found.created_at:%Y-%m-%d}")
+            )
+            rows.remove(row)
+
+
+def _store(rows: list[_Row], mailing_list: MailingList, confirmed: bool, report: ImportReport) -> None:
+    now = timezone.now()
+    emails = [row.email for row in rows]
+    default_language = mailing_list.city.default_language
+    subscribers: dict[str, Subscriber] = {}
+    existing: dict[int, Subscription] = {}
+    known = Subscriber.objects.select_related("language")
+    for chunk in _chunks(emails):
+        subscribers.update({s.email: s for s in known.filter(email__in=chunk)})
+        existing.update(
+            {
+                s.subscriber_id: s
+                for s in Subscription.objects.filter(mailing_list=mailing_list, subscriber__email__in=chunk)
+            }
+        )
+    new = [
+        Subscriber(
+            email=row.email, ascii_email=row.ascii_email, language=row.language or default_language, created_at=now
+        )
+        for row in rows
+        if row.email not in subscribers
+    ]
+    Subscriber.objects.bulk_create(new, batch_size=CHUNK, ignore_conflicts=True)
+    for chunk in _chunks([s.email for s in new]):
+        subscribers.update({s.email: s for s in known.filter(email__in=chunk)})
+    kept_pending = 0
+    additions = []
+    for row in rows:
+        subscriber = subscribers[row.email]
+        wanted = row.status or (Status.CONFIRMED if confirmed else Status.PENDING)
+        held_back = wanted == Status.CONFIRMED and not confirmed
+        if held_back:
+            wanted = Status.PENDING
+        subscription = existing.get(subscriber.pk)
+        if subscription is not None and subscription.status == Status.UNSUBSCRIBED and wanted != Status.UNSUBSCRIBED:
+            when = f" on {subscription.unsubscribed_at:%Y-%m-%d}" if subscription.unsubscribed_at else ""
+            reason = f"unsubscribed from {mailing_list.slug}{when}: an import does not subscribe them again"
+            report.rejected.append(Rejected(row.number, row.raw_email, reason))
+            continue
+        kept_pending += held_back and (subscription is None or subscription.status == Status.PENDING)
+        language = row.language or subscriber.language
+        language_changed = subscriber.language_id != language.pk
+        if language_changed:  # the file's word on the language wins, for every list
+            Subscriber.objects.filter(pk=subscriber.pk).update(language=language)
+        if subscription is None:
+            additions.append(_new_subscription(subscriber, mailing_list, wanted, row, language, now))
+            continue
+        changes = _changes(subscription, wanted, row, language, now)
+        if changes:
+            Subscription.objects.filter(pk=subscription.pk).update(**changes)
+        if changes or language_changed:
+            report.updated += 1
+        else:
+            report.unchanged += 1
+    Subscription.objects.bulk_create(additions, batch_size=CHUNK)
+    report.created = len(additions)
+    if kept_pending:
+        report.notes.append(
+            f"{kept_pending} row(s) marked confirmed were imported as pending: they must confirm "
+            "(pass --confirmed only if they consented before)"
+        )
+
+
+def _new_subscription(subscriber, mailing_list, status: str, row: _Row, language, now: datetime) -> Subscription:
+    return Subscription(
+        subscriber=subscriber,
+        mailing_list=mailing_list,
+        status=status,
+        created_at=now,
+        # An unsubscribed row keeps when they had consented; a pending one has not confirmed yet.
+        confirmed_at={Status.CONFIRMED: row.consent_at or now, Status.UNSUBSCRIBED: row.consent_at}.get(status),
+        unsubscribed_at=now if status == Status.UNSUBSCRIBED else None,
+        consent_form=CONSENT_FORM,
+        consent_language=language.code,
+    )
+
+
+def _changes(subscription: Subscription, wanted: str, row: _Row, language, now: datetime) -> dict:
+    """What an import may change in a subscription that exists: only towards the file's status."""
+    if wanted == Status.UNSUBSCRIBED and subscription.status != Status.UNSUBSCRIBED:
+        return {"status": Status.UNSUBSCRIBED, "unsubscribed_at": now}
+    if wanted == Status.CONFIRMED and subscription.status == Status.PENDING:
+        return {
+            "status": Status.CONFIRMED,
+            "confirmed_at": row.consent_at or now,
+            "consent_form": CONSENT_FORM,
+            "consent_language": language.code,
+        }
+    return {}  # confirmed stays confirmed; pending stays pending
+
+
+# -- export ----------------------------------------------------------------------------
+
+
+def export_subscribers(list_slug: str) -> str:
+    """The list's subscriptions, every status, ordered by address."""
+    mailing_list = MailingList.objects.filter(slug=list_slug).first()
+    if mailing_list is None:
+        raise CsvImportError(f"unknown mailing list {list_slug!r}")
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(EXPORT_COLUMNS)
+    subscriptions = (
+        Subscription.objects.filter(mailing_list=mailing_list)
+        .select_related("subscriber__language")
+        .order_by("subscriber__email")
+    )
+    for subscription in subscriptions.iterator(chunk_size=2000):
+        consent = subscription.confirmed_at
+        writer.writerow(
+            [
+                subscription.subscriber.email,
+                subscription.subscriber.language.code,
+                subscription.status,
+                consent.astimezone(dt_timezone.utc).isoformat(timespec="seconds") if consent else "",
+            ]
+        )
+    return out.getvalue()
