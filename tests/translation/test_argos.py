@@ -78,6 +78,25 @@ def test_all_segments_go_in_one_ctranslate2_call(packages_dir):
     assert calls == [3]  # duplicates folded, one call; max_batch_size splits inside CTranslate2
 
 
+def test_characters_the_model_does_not_know_are_copied_through(packages_dir):
+    engine = ArgosEngine(packages_dir=packages_dir)
+    translator, _ = engine._load(engine.packages()[("en", "el")])
+    calls = []
+    original = translator.translate_batch
+
+    class Spy:  # the real translator, with its options recorded
+        def translate_batch(self, tokens, **options):
+            calls.append((len(tokens), options["replace_unknowns"]))
+            return original(tokens, **options)
+
+    key = next(k for k in engine._loaded if engine._loaded[k][0] is translator)
+    engine._loaded[key] = (Spy(), engine._loaded[key][1])
+    out = engine.translate_batch(["Zagreb ☃ 2026", "Hello Zagreb"], "en", "el")
+    assert out == ["Zagreb ☃ 2026", "Hello Zagreb"]
+    # Only the row with an unknown piece is decoded again, copying it through.
+    assert calls == [(2, False), (1, True)]
+
+
 def test_long_segments_are_not_cut_at_256(packages_dir):
     engine = ArgosEngine(packages_dir=packages_dir)
     long = " ".join(["Кмет"] * 80)  # 399 characters, one piece each

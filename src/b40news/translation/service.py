@@ -67,7 +67,11 @@ def prepare(title: str, body: str, glossary: Glossary) -> Prepared:
 
 def _replacement(span: Span, language: str, glossary: Glossary) -> str:
     if span.kind == "term" and span.key:
-        return glossary.get(span.key).target(language)
+        target = glossary.get(span.key).target(language)
+        # A term written with a capital (a sentence's first word) keeps it.
+        if span.source[:1].isupper() and target[:1].islower():
+            return target[:1].upper() + target[1:]
+        return target
     if span.kind == "name":
         return transliterate(span.source, language)
     return span.source
@@ -89,7 +93,7 @@ def check_terms(spans, target: str, language: str, glossary: Glossary) -> TermCh
             continue
         required += 1
         wanted = _replacement(span, language, glossary)
-        if wanted in target:
+        if wanted.casefold() in target.casefold():
             satisfied += 1
         else:
             missing.append(wanted)

@@ -102,6 +102,17 @@ class ArgosEngine(Engine):
         translator, tokenizer = self._load(package)
         tokens = [tokenizer.encode(segment, out_type=str) for segment in segments]
         prefix = [package.target_prefix] if package.target_prefix else []
+        pieces = self._decode(translator, tokens, prefix, replace_unknowns=False)
+        # Copying unknown source pieces through needs attention kept at every
+        # step, which is slow: only the rows that produced <unk> pay for it.
+        again = [i for i, row in enumerate(pieces) if "<unk>" in row]
+        if again:
+            redone = self._decode(translator, [tokens[i] for i in again], prefix, replace_unknowns=True)
+            for i, row in zip(again, redone):
+                pieces[i] = row
+        return [Output(tokenizer.decode_pieces(row).replace("▁", " ").strip()) for row in pieces]
+
+    def _decode(self, translator, tokens: list[list[str]], prefix: list[str], *, replace_unknowns: bool):
         longest = max(len(row) for row in tokens)
         results = translator.translate_batch(
             tokens,
@@ -109,16 +120,14 @@ class ArgosEngine(Engine):
             max_batch_size=self.max_batch_size,
             beam_size=self.beam_size,
             max_decoding_length=max(256, 2 * longest + 16),
-            replace_unknowns=True,
+            replace_unknowns=replace_unknowns,
             length_penalty=0.2,
         )
-        outputs = []
+        rows = []
         for result in results:
-            pieces = list(result.hypotheses[0])
-            if prefix and pieces[: len(prefix)] == prefix:
-                pieces = pieces[len(prefix) :]
-            outputs.append(Output(tokenizer.decode_pieces(pieces).replace("▁", " ").strip()))
-        return outputs
+            row = list(result.hypotheses[0])
+            rows.append(row[len(prefix) :] if prefix and row[: len(prefix)] == prefix else row)
+        return rows
 
 
 def _tokenizer(package: argos_models.ArgosPackage):
