@@ -133,6 +133,22 @@ class Workers:
                 process.kill()
 
 
+def fresh_broker_state(app) -> None:
+    """Forget cached broker pools and result backend after the broker changes.
+
+    Kombu keeps one connection pool per URL for the process and Celery caches
+    its pool, producer pool and backend: without this, a test switching between
+    in-process tasks and Redis talks to the wrong broker or a closed pool.
+    """
+    from kombu import pools
+
+    pools.reset()
+    app._pool = None
+    app.amqp._producer_pool = None
+    app._backend_cache = None
+    app._local.__dict__.pop("backend", None)
+
+
 @pytest.fixture
 def celery_workers(redis_url, mta, transactional_db):
     """Start workers with `celery_workers.start()`; tasks then leave this process."""
@@ -145,12 +161,9 @@ def celery_workers(redis_url, mta, transactional_db):
     app.conf.update(
         broker_url=redis_url, result_backend=redis_url, task_always_eager=False, broker_transport_options=options
     )
+    fresh_broker_state(app)
     workers = Workers(redis_url, mta.url, {"B40NEWS_VISIBILITY_TIMEOUT": "5", "B40NEWS_REDIS_PREFIX": prefix})
     yield workers
     workers.stop()
     app.conf.update(saved)
-    # Drop the Redis connection and producer pools, so later in-process tasks
-    # get fresh pools for the restored broker (as Celery does after a fork).
-    app.pool.force_close_all()
-    app._pool = None
-    app.amqp._producer_pool = None
+    fresh_broker_state(app)

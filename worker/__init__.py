@@ -28,6 +28,7 @@ app.conf.update(
         "worker.tasks.render_release": {"queue": "render"},
         "worker.tasks.dispatch_release": {"queue": "send"},
         "worker.tasks.send_batch": {"queue": "send"},
+        "worker.subscriber_tasks.send_confirmation": {"queue": "send"},
     },
     task_serializer="json",
     accept_content=["json"],

@@ -18,7 +18,8 @@ FLAGS = [
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]
 
-# Playwright's sync API runs an event loop; Django's live server must still accept ORM calls.
+# Playwright's sync API leaves an event loop running in the test thread for the
+# rest of the session, so Django's ORM must accept calls from it (tests only).
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 

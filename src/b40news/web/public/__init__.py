@@ -1,0 +1,1 @@
+"""Pages for subscribers and the public archive: no login, in the visitor's language."""
