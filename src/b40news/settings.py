@@ -105,6 +105,39 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 
+# --- Security: officers' sessions, cookies, headers (README: "Running it for real") ---
+# HTTPS is assumed when SITE_URL is https on a real domain name; localhost and the
+# special-use names of RFC 2606/6761 (.test, .example, .invalid, .localhost) never
+# carry a public certificate, so there the site is served as it is reached.
+_SPECIAL_USE = (".test", ".example", ".invalid", ".localhost")
+_https_site = SITE_URL.startswith("https://") and not (
+    _site_host in ("localhost", "127.0.0.1", "::1") or _site_host.endswith(_SPECIAL_USE)
+)
+HTTPS_ONLY = env.get_bool("B40NEWS_HTTPS", _https_site and not DEBUG)
+SECURE_SSL_REDIRECT = HTTPS_ONLY
+SESSION_COOKIE_SECURE = HTTPS_ONLY
+CSRF_COOKIE_SECURE = HTTPS_ONLY
+SECURE_HSTS_SECONDS = env.get_int("B40NEWS_HSTS_SECONDS", 31_536_000) if HTTPS_ONLY else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.get_bool("B40NEWS_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env.get_bool("B40NEWS_HSTS_PRELOAD", True)
+# Behind a proxy that ends TLS: the header it sets, e.g. B40NEWS_PROXY_SSL_HEADER=X-Forwarded-Proto
+# (without it, HTTPS requests look like plain HTTP and SECURE_SSL_REDIRECT would loop).
+_proxy_header = env.get_str("B40NEWS_PROXY_SSL_HEADER")
+if _proxy_header:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_" + _proxy_header.upper().replace("-", "_"), "https")
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_AGE = env.get_int("B40NEWS_SESSION_SECONDS", 12 * 3600)  # one working day
+CSRF_COOKIE_HTTPONLY = True  # forms carry the token; no script needs the cookie
+CSRF_COOKIE_SAMESITE = "Lax"
+LOGIN_URL = "office:login"
+LOGIN_REDIRECT_URL = "office:dashboard"
+LOGOUT_REDIRECT_URL = "office:login"
+
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("bg", "Български")]
 USE_I18N = True

@@ -1,0 +1,1 @@
+"""Pages for communications officers and admins, under /office/ (login required)."""

@@ -1,0 +1,105 @@
+"""Who may see and do what in the office.
+
+An officer belongs to one city and sees and acts on that city's releases only;
+the ``network`` role may also target every list of the network, but approves
+and sends its own city's releases like everybody else. Staff (admins) see and
+act on every release. A release of another city is answered with 404: its
+existence is none of the caller's business.
+"""
+
+from __future__ import annotations
+
+import functools
+import secrets
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import Http404
+
+from b40news.network.models import City, MailingList, Officer
+from b40news.releases.models import Release
+
+
+def officer_of(user) -> Officer | None:
+    if not user.is_authenticated:
+        return None
+    try:
+        return user.officer
+    except Officer.DoesNotExist:
+        return None
+
+
+def may_use_office(user) -> bool:
+    return user.is_authenticated and user.is_active and (user.is_staff or officer_of(user) is not None)
+
+
+def visible_releases(user) -> QuerySet[Release]:
+    releases = Release.objects.select_related("city")
+    if user.is_staff:
+        return releases
+    officer = officer_of(user)
+    if officer is None:
+        return releases.none()
+    return releases.filter(city_id=officer.city_id)
+
+
+def release_for(request, pk: int) -> Release:
+    """The release if the user may see and act on it, else 404."""
+    try:
+        return visible_releases(request.user).get(pk=pk)
+    except Release.DoesNotExist:
+        raise Http404("no such release") from None
+
+
+def submit_cities(user) -> QuerySet[City]:
+    """The cities the user may submit for: their own; staff without a city, any."""
+    officer = officer_of(user)
+    if officer is not None:
+        return City.objects.filter(pk=officer.city_id)
+    if user.is_staff:
+        return City.objects.all()
+    return City.objects.none()
+
+
+def target_lists(user) -> QuerySet[MailingList]:
+    """The lists the user may send to: the own city's; every list for network officers and staff."""
+    officer = officer_of(user)
+    lists = MailingList.objects.select_related("city")
+    if user.is_staff or (officer is not None and officer.role == Officer.Role.NETWORK):
+        return lists
+    if officer is None:
+        return lists.none()
+    return lists.filter(city_id=officer.city_id)
+
+
+CSP = (
+    "default-src 'self'; img-src 'self' https: data:; style-src 'self' 'unsafe-inline'; "
+    "script-src 'self' 'nonce-{nonce}'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+
+
+def with_csp(view):
+    """A Content-Security-Policy with a per-request nonce for the pages' small scripts."""
+
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        request.csp_nonce = secrets.token_urlsafe(16)
+        response = view(request, *args, **kwargs)
+        response.headers.setdefault("Content-Security-Policy", CSP.format(nonce=request.csp_nonce))
+        return response
+
+    return wrapped
+
+
+def office_view(view):
+    """Login required (anonymous users go to the login page), then an officer or staff."""
+
+    @functools.wraps(view)
+    def checked(request, *args, **kwargs):
+        if not may_use_office(request.user):
+            raise PermissionDenied("this account is neither an officer nor an admin")
+        return view(request, *args, **kwargs)
+
+    return with_csp(login_required(checked))

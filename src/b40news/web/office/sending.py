@@ -1,0 +1,183 @@
+"""Sending a release now or at a set time, following its progress, retrying failures.
+
+A scheduled send freezes the audience at once and marks the new rows due at
+the chosen time (``next_attempt_at``, which batch claiming already honours),
+then hands ``dispatch_release`` to the send queue with that ``eta``. The time
+lives in the ledger, so "send now" later, or a second dispatch, cannot send
+early. It needs Celery workers: without ``REDIS_URL`` tasks run in-process at
+once, so the office refuses to schedule there rather than pretend.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.contrib import messages
+from django.db import transaction
+from django.db.models import Count
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from b40news.delivery import ledger, service
+from b40news.delivery.models import Delivery
+from b40news.delivery.status import STATES, release_status
+from b40news.releases.intake import ReleaseError
+from b40news.releases.models import Release
+from b40news.web.office import labels
+from b40news.web.office.forms import SendForm
+from b40news.web.office.permissions import office_view, release_for
+
+State = Delivery.State
+OPEN = (State.WAITING, State.PENDING, State.QUEUED, State.SENDING)
+SHOWN = ("waiting", "pending", "sent", "failed", "bounced", "uncertain", "suppressed")
+
+
+def workers_available() -> bool:
+    from worker import app
+
+    return not app.conf.task_always_eager
+
+
+def _schedule(release: Release, eta: datetime | None) -> int:
+    """Rows never tried yet become due at ``eta`` (None: now). Returns how many."""
+    fresh = Delivery.objects.filter(release=release, state=State.PENDING, attempts=0)
+    return fresh.update(next_attempt_at=eta)
+
+
+@office_view
+@require_POST
+def send(request, pk):
+    from worker.tasks import dispatch_release
+
+    release = release_for(request, pk)
+    form = SendForm(request.POST)
+    if not form.is_valid():
+        for error in form.non_field_errors() or [_("Choose when to send.")]:
+            messages.error(request, error)
+        return redirect("office:release", pk=release.pk)
+    eta = form.cleaned_data["eta"]
+    if eta is not None and not workers_available():
+        messages.error(request, _("Sending at a set time needs Celery workers (REDIS_URL); send now instead."))
+        return redirect("office:release", pk=release.pk)
+    try:
+        with transaction.atomic():  # no dispatch may see the new rows before they carry their time
+            counts = service.prepare_send(release)
+            _schedule(release, eta)
+    except ReleaseError as exc:
+        messages.error(request, str(exc))
+        return redirect("office:release", pk=release.pk)
+    if eta is None:
+        dispatch_release.delay(release_id=release.pk)
+        messages.success(request, _("Sending: %(n)d new recipient(s) in the ledger.") % {"n": counts["frozen"]})
+    else:
+        dispatch_release.apply_async(kwargs={"release_id": release.pk}, eta=eta)
+        messages.success(request, _("Scheduled for %(when)s.") % {"when": formats.date_format(
+            timezone.localtime(eta), "DATETIME_FORMAT")})
+    service.finish_if_done(release.pk)
+    return redirect("office:progress", pk=release.pk)
+
+
+@office_view
+@require_POST
+def retry(request, pk):
+    from worker.tasks import dispatch_release
+
+    release = release_for(request, pk)
+    again = ledger.retry_failed(release)
+    if again:
+        Release.objects.filter(pk=release.pk).update(status=Release.Status.SENDING)
+        dispatch_release.delay(release_id=release.pk)
+        service.finish_if_done(release.pk)
+    messages.success(request, _("%(n)d failed recipient(s) queued again.") % {"n": again})
+    return redirect("office:progress", pk=release.pk)
+
+
+def _folded(counts: dict[str, int]) -> dict[str, int]:
+    """The ledger's states as shown: queued and sending count as pending."""
+    shown = {state: counts.get(state, 0) for state in SHOWN}
+    shown["pending"] += counts.get("queued", 0) + counts.get("sending", 0)
+    return shown
+
+
+def duration(seconds: float | None) -> str:
+    """12 s, 3 min, 2 h 05 min (translated units); empty when unknown."""
+    if seconds is None:
+        return ""
+    seconds = int(round(seconds))
+    if seconds < 60:
+        return _("%(s)d s") % {"s": seconds}
+    if seconds < 3600:
+        return _("%(m)d min") % {"m": round(seconds / 60)}
+    return _("%(h)d h %(m)02d min") % {"h": seconds // 3600, "m": seconds % 3600 // 60}
+
+
+def progress_data(release: Release) -> dict:
+    service.finish_if_done(release.pk)
+    release.refresh_from_db(fields=["status"])
+    status = release_status(release)
+    lists = {slug: _folded(counts) for slug, counts in sorted(status["lists"].items())}
+    totals = dict.fromkeys(SHOWN, 0)
+    for counts in lists.values():
+        for state, n in counts.items():
+            totals[state] += n
+    busy = Delivery.objects.filter(release=release, state__in=[State.PENDING, State.QUEUED, State.SENDING])
+    next_at = ledger.next_retry_at(release.pk)
+    # The status report's estimates where it makes them; else the rate sent so far.
+    eta = status["eta"] if "eta" in status else _eta_seconds(release, totals["pending"])
+    per_list = (status.get("progress") or {}).get("lists", {})
+    return {
+        "release": release.pk,
+        "status": release.status,
+        "status_label": str(labels.RELEASE.get(release.status, release.status)),
+        "lists": lists,
+        "totals": totals,
+        "active": busy.exists(),
+        "next_attempt_at": next_at.isoformat() if next_at else None,
+        "eta_seconds": eta,
+        "eta": duration(eta),
+        "list_eta": {slug: duration(per_list.get(slug, {}).get("eta")) for slug in lists},
+    }
+
+
+def _eta_seconds(release: Release, remaining: int) -> int | None:
+    """Remaining rows at the rate sent so far; None before anything went or when done."""
+    if not remaining:
+        return None
+    sent = Delivery.objects.filter(release=release, state=State.SENT, sent_at__isnull=False)
+    first = sent.order_by("sent_at").values_list("sent_at", flat=True).first()
+    count = sent.count()
+    if first is None or count < 2:
+        return None
+    elapsed = (timezone.now() - first).total_seconds()
+    if elapsed <= 0:
+        return None
+    return int(remaining / (count / elapsed))
+
+
+@office_view
+def progress(request, pk):
+    release = release_for(request, pk)
+    data = progress_data(release)
+    by_language = (
+        Delivery.objects.filter(release=release).values("language", "state").annotate(n=Count("id"))
+    )
+    languages: dict[str, dict[str, int]] = {}
+    for row in by_language:
+        languages.setdefault(row["language"], dict.fromkeys(STATES, 0))[row["state"]] += row["n"]
+    return render(request, "web/office/progress.html", {
+        "release": release,
+        "data": data,
+        "states": [(state, labels.DELIVERY[state]) for state in SHOWN],
+        "list_rows": [(slug, [counts[s] for s in SHOWN], data["list_eta"][slug]) for slug, counts in data["lists"].items()],
+        "total_row": [data["totals"][s] for s in SHOWN],
+        "language_rows": [(code, [_folded(counts)[s] for s in SHOWN]) for code, counts in sorted(languages.items())],
+        "next_attempt_at": ledger.next_retry_at(release.pk),
+    })
+
+
+@office_view
+def progress_json(request, pk):
+    return JsonResponse(progress_data(release_for(request, pk)))

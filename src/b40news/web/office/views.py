@@ -1,0 +1,141 @@
+"""Dashboard, submitting a release, and the release's own page."""
+
+from __future__ import annotations
+
+import logging
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.shortcuts import redirect, render
+from django.utils.translation import get_language, gettext as _
+from django.views.decorators.http import require_POST
+
+from b40news import languages
+from b40news.delivery.models import Delivery
+from b40news.releases import services
+from b40news.releases.intake import ReleaseError
+from b40news.releases.models import Release, Translation
+from b40news.web.office import labels, permissions
+from b40news.web.office.documents import uploaded_text
+from b40news.web.office.editing import language_locked
+from b40news.web.office.forms import SendForm, SubmitForm
+from b40news.web.office.permissions import office_view, release_for
+
+log = logging.getLogger(__name__)
+Status = Translation.Status
+
+
+@office_view
+def dashboard(request):
+    releases = (
+        permissions.visible_releases(request.user)
+        .annotate(
+            approved=Count("translations", filter=Q(translations__status=Status.APPROVED), distinct=True),
+            to_review=Count("translations", filter=Q(translations__status=Status.TRANSLATED), distinct=True),
+        )
+        .order_by("-created_at", "-pk")
+    )
+    page = Paginator(releases, 50).get_page(request.GET.get("page"))
+    code = get_language()
+    rows = [{"release": r, "status": labels.RELEASE.get(r.status, r.status), "city_name": r.city.name(code)}
+            for r in page]
+    officer = permissions.officer_of(request.user)
+    return render(request, "web/office/dashboard.html", {
+        "page": page, "rows": rows, "officer": officer, "city_name": officer.city.name(code) if officer else "",
+    })
+
+
+def start_translation(request, release: Release, codes: list[str], *, force: bool = False) -> bool:
+    """Hand the release to the translate queue (in-process without REDIS_URL)."""
+    from worker.tasks import translate_release
+
+    Release.objects.filter(pk=release.pk, status=Release.Status.SUBMITTED).update(status=Release.Status.TRANSLATING)
+    try:
+        translate_release.delay(release_id=release.pk, languages=codes, force=force)
+    except Exception as exc:  # an engine or broker failure must not lose the stored release
+        log.exception("translating release %s failed", release.pk)
+        messages.error(request, _("Translation could not start: %(error)s") % {"error": exc})
+        return False
+    return True
+
+
+@office_view
+def submit(request):
+    form = SubmitForm(request.POST or None, request.FILES or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            if data["upload"]:
+                raw, name = uploaded_text(data["upload"])
+            else:
+                raw, name = data["body"].encode("utf-8"), _("the pasted text")
+            release = services.submit(
+                raw, name=name, city=data["city"].slug, title=data["title"] or None,
+                lists=[item.slug for item in data["lists"]], user=request.user,
+            )
+        except ReleaseError as exc:
+            form.add_error(None, str(exc))
+        else:
+            if start_translation(request, release, list(languages.TARGETS)):
+                messages.success(request, _("Release submitted; translation has started."))
+            return redirect("office:release", pk=release.pk)
+    return render(request, "web/office/submit.html", {"form": form})
+
+
+def translation_rows(release: Release) -> list[dict]:
+    rows = []
+    for translation in release.translations.select_related("language").order_by("language_id"):
+        code = translation.language.code
+        report = translation.glossary_report or {}
+        rows.append({
+            "code": code,
+            "name": translation.language.native_name,
+            "translation": translation,
+            "status": labels.TRANSLATION.get(translation.status, translation.status),
+            "route": " → ".join(translation.route),
+            "flagged": translation.flagged,
+            "glossary": f"{report.get('satisfied', 0)}/{report.get('required', 0)}" if report else "",
+            "source": code == languages.SOURCE,
+            "previewable": bool(translation.text),
+            "locked": language_locked(release, code),
+        })
+    return rows
+
+
+@office_view
+def release_page(request, pk):
+    release = release_for(request, pk)
+    rows = translation_rows(release)
+    counts = dict.fromkeys(Delivery.State.values, 0)
+    for state, n in Delivery.objects.filter(release=release).values_list("state").annotate(n=Count("id")):
+        counts[state] = n
+    cities = sorted({item.city for item in release.lists.select_related("city")}, key=lambda city: city.slug)
+    return render(request, "web/office/release.html", {
+        "release": release,
+        "status": labels.RELEASE.get(release.status, release.status),
+        "city_name": release.city.name(get_language()),
+        "rows": rows,
+        "lists": release.lists.select_related("city"),
+        "cities": cities,
+        "to_approve": [row for row in rows if row["translation"].status == Status.TRANSLATED],
+        "deliveries": sum(counts.values()),
+        "failed": counts[Delivery.State.FAILED],
+        "send_form": SendForm(),
+    })
+
+
+@office_view
+@require_POST
+def translate_again(request, pk):
+    release = release_for(request, pk)
+    code = request.POST.get("language", "")
+    try:
+        codes = [languages.get(code).code] if code else list(languages.TARGETS)
+    except languages.UnknownLanguage as exc:
+        messages.error(request, str(exc))
+        return redirect("office:release", pk=release.pk)
+    codes = [c for c in codes if c != languages.SOURCE and not language_locked(release, c)]
+    if codes and start_translation(request, release, codes):
+        messages.success(request, _("Translation has started again."))
+    return redirect("office:release", pk=release.pk)
