@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import time
+
+import redis
 from celery import shared_task
 
 from b40news.delivery import sender, service
@@ -25,15 +28,35 @@ def render_release(*, release_id: int) -> int:
 
 @shared_task
 def dispatch_release(*, release_id: int) -> int:
-    batches = service.dispatch(release_id, lambda token: send_batch.delay_on_commit(batch=token))
-    if not app.conf.task_always_eager:
-        delay = service.seconds_until_next_retry(release_id)
-        if delay is not None:
-            dispatch_release.apply_async(kwargs={"release_id": release_id}, countdown=delay + 1)
+    batches = service.dispatch(release_id, lambda token: send_batch.delay(batch=token, release_id=release_id))
+    schedule_retries(release_id)
     return batches
 
 
-@shared_task(acks_late=True, reject_on_worker_lost=True)
-def send_batch(*, batch: str) -> dict:
-    report = sender.send_batch(batch)
+# A batch whose run raised (the database away, the relay refusing our
+# credentials) runs again later: it is safe to, every row is taken once.
+@shared_task(
+    acks_late=True, reject_on_worker_lost=True, autoretry_for=(Exception,),
+    retry_backoff=5, retry_backoff_max=600, max_retries=8,
+)
+def send_batch(*, batch: str, release_id: int | None = None) -> dict:
+    report = sender.send_batch(batch, release_id)
+    release_id = release_id or report.release_id
+    if release_id is not None and not service.finish_if_done(release_id) and (report.retry or report.deferred):
+        schedule_retries(release_id)  # rows this batch handed back for later
     return report.__dict__
+
+
+def schedule_retries(release_id: int) -> None:
+    """A dispatch when the next row handed back for later is due: one per
+    10-second slot, however many batches ask (through Redis)."""
+    if app.conf.task_always_eager:  # in-process: a countdown would not wait
+        return
+    delay = service.seconds_until_next_retry(release_id)
+    if delay is None:
+        return
+    due = int((time.time() + delay) // 10) + 1
+    prefix = (app.conf.broker_transport_options or {}).get("global_keyprefix", "b40news:")
+    client = redis.Redis.from_url(app.conf.broker_url)
+    if client.set(f"{prefix}dispatch:{release_id}:{due}", 1, nx=True, ex=int(delay) + 60):
+        dispatch_release.apply_async(kwargs={"release_id": release_id}, countdown=due * 10 - time.time())

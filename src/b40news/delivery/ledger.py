@@ -7,9 +7,10 @@ on SQLite the IMMEDIATE write transaction serialises claims instead).
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -96,10 +97,22 @@ def release_waiting(release: Release) -> int:
     return moved
 
 
-def claim_batch(release_id: int, size: int) -> str | None:
-    """Move up to ``size`` due pending rows into a new batch; its token, or None."""
+def new_token() -> str:
+    return str(uuid.uuid4())
+
+
+def count_due(release_id: int) -> int:
     now = timezone.now()
-    token = str(uuid.uuid4())
+    return Delivery.objects.filter(release_id=release_id, state=State.PENDING).filter(
+        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
+    ).count()
+
+
+def claim_batch(release_id: int, size: int, token: str | None = None) -> str | None:
+    """Move up to ``size`` due pending rows into a batch (``token``, or a new
+    one); the token, or None when nothing was due."""
+    now = timezone.now()
+    token = token or new_token()
     with transaction.atomic():
         due = Delivery.objects.filter(release_id=release_id, state=State.PENDING).filter(
             Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
@@ -125,41 +138,161 @@ def next_retry_at(release_id: int):
 
 
 def abandon_interrupted(batch: str) -> int:
-    """Rows left in `sending` by a worker that died: their fate is unknown."""
+    """Rows left in `sending` by a worker that died: their fate is unknown.
+
+    Run when a batch starts (again): the only rows of a batch in `sending` are
+    those whose "." may have left. Should the first run of the batch still be
+    alive (a redelivery before it finished), its outcome later overwrites
+    `uncertain` with what the relay really said (see `Outcome.save`).
+    """
     return Delivery.objects.filter(batch=batch, state=State.SENDING).update(state=State.UNCERTAIN)
 
 
-def start_sending(delivery_id: int, previous: "Outcome | None" = None) -> bool:
-    """Mark one row `sending` (committed before the message is handed over).
+def recover_stale(release_id: int, older_than: float) -> tuple[int, int]:
+    """Rows a lost batch left behind: (queued rows made pending again, sending rows made uncertain).
 
-    The outcome of the previous message of the batch is written in the same
-    transaction: one commit per message. False if the row is no longer queued.
+    A batch is lost when its task is: the broker forgot it, it failed for
+    good, or its dispatcher died between the claim and the hand-over. Safe
+    even if the task is only late: it sends a row only while the row is
+    still `queued` in its own batch, so a row made pending here and claimed
+    again is sent by exactly one of them.
     """
+    cutoff = timezone.now() - timedelta(seconds=older_than)
+    rows = Delivery.objects.filter(release_id=release_id)
+    with transaction.atomic():
+        queued = rows.filter(state=State.QUEUED, queued_at__lt=cutoff).update(state=State.PENDING, batch="")
+        sending = rows.filter(state=State.SENDING, sending_at__lt=cutoff).update(state=State.UNCERTAIN)
+    return queued, sending
+
+
+# The statements every message runs, written out once: building them with the
+# ORM cost more than running them (bench/send.py measures the hot path).
+@functools.cache
+def _statements(vendor: str) -> dict[str, str]:
+    quote = connection.ops.quote_name
+
+    def column(name: str) -> str:
+        return quote(Delivery._meta.get_field(name).column)
+
+    table = quote(Delivery._meta.db_table)
+    state, row_id, attempts = column("state"), column("id"), column("attempts")
+    taken = f"{row_id} = %s AND {column('batch')} = %s AND {state} = %s"  # queued in this batch
+    return {
+        "sending": (
+            f"UPDATE {table} SET {state} = %s, {column('sending_at')} = %s, {attempts} = {attempts} + 1 "
+            f"WHERE {taken}"
+        ),
+        "sent": (
+            f"UPDATE {table} SET {state} = %s, {column('sent_at')} = %s, {column('last_code')} = %s, "
+            f"{column('last_error')} = '' WHERE {row_id} = %s AND {state} IN (%s, %s)"
+        ),
+        # Both in one statement, so one round trip and one commit: the previous
+        # row becomes `sent` and the current one `sending`, or neither does.
+        "sent+sending": (
+            f"UPDATE {table} SET "
+            f"{state} = CASE WHEN {row_id} = %s THEN %s ELSE %s END, "
+            f"{column('sending_at')} = CASE WHEN {row_id} = %s THEN %s ELSE {column('sending_at')} END, "
+            f"{attempts} = CASE WHEN {row_id} = %s THEN {attempts} + 1 ELSE {attempts} END, "
+            f"{column('sent_at')} = CASE WHEN {row_id} = %s THEN {column('sent_at')} ELSE %s END, "
+            f"{column('last_code')} = CASE WHEN {row_id} = %s THEN {column('last_code')} ELSE %s END, "
+            f"{column('last_error')} = CASE WHEN {row_id} = %s THEN {column('last_error')} ELSE '' END "
+            f"WHERE ({taken}) OR ({row_id} = %s AND {state} IN (%s, %s)) RETURNING {row_id}"
+        ),
+    }
+
+
+def _cursor_run(name: str, params: list, fetch: bool = False):
+    with connection.cursor() as cursor:
+        cursor.execute(_statements(connection.vendor)[name], params)
+        return [row[0] for row in cursor.fetchall()] if fetch else cursor.rowcount
+
+
+def _execute(name: str, params: list) -> int:
+    return _cursor_run(name, params)
+
+
+def _has_returning() -> bool:
+    if connection.vendor == "sqlite":
+        import sqlite3
+
+        return sqlite3.sqlite_version_info >= (3, 35)
+    return connection.vendor == "postgresql"
+
+
+def _timestamp(moment: datetime):
+    return connection.ops.adapt_datetimefield_value(moment)
+
+
+def start_sending(delivery_id: int, batch: str, previous: Outcome | None = None) -> bool:
+    """Mark one row `sending` (committed before its message's final ".").
+
+    Only a row still `queued` in this batch is taken, so two runs of one batch
+    never both send it. The outcome of the previous message of the batch is
+    written in the same commit (one commit per message; for the usual
+    outcome, "sent", even one statement). False if the row is no longer
+    queued here (``previous`` is committed all the same).
+    """
+    now = _timestamp(timezone.now())
+    taken = [delivery_id, batch, State.QUEUED.value]
+    sending = [State.SENDING.value, now, *taken]
+    if previous is None and not connection.in_atomic_block:
+        return _execute("sending", sending) == 1  # autocommit: the statement is its own commit
+    if previous is not None and previous.plain_sent and not connection.in_atomic_block and _has_returning():
+        other = previous.delivery.pk
+        params = [
+            delivery_id, State.SENDING.value, State.SENT.value,
+            delivery_id, now,
+            delivery_id,
+            delivery_id, _timestamp(previous.at),
+            delivery_id, previous.code,
+            delivery_id,
+            *taken, other, State.SENDING.value, State.UNCERTAIN.value,
+        ]
+        return delivery_id in _cursor_run("sent+sending", params, fetch=True)
     with transaction.atomic():
         if previous is not None:
             previous.save()
-        return bool(
-            Delivery.objects.filter(id=delivery_id, state=State.QUEUED).update(
-                state=State.SENDING, sending_at=timezone.now(), attempts=F("attempts") + 1
-            )
-        )
+        return _execute("sending", sending) == 1
 
 
 class Outcome:
-    """What became of one message; saved by the next `start_sending` or `flush`."""
+    """What became of one message; saved by the next `start_sending`, `record` or `flush`.
 
-    def __init__(self, delivery: Delivery, outcome: str, code: int | None, detail: str, *, permanent_rcpt: bool):
+    ``claimed``: the row went through `start_sending` (its body reached the
+    relay). Otherwise it is still `queued` in its batch (refused at MAIL or
+    RCPT, or no connection): it counts as an attempt all the same.
+    ``at``: when the relay answered (``sent_at`` is that moment, not the
+    later commit).
+    """
+
+    def __init__(self, delivery: Delivery, outcome: str, code: int | None, detail: str, *,
+                 permanent_rcpt: bool, claimed: bool = True, at: datetime | None = None):
         self.delivery, self.outcome, self.code, self.detail = delivery, outcome, code, detail
-        self.permanent_rcpt = permanent_rcpt
+        self.permanent_rcpt, self.claimed = permanent_rcpt, claimed
+        self.at = at or timezone.now()
+
+    @property
+    def plain_sent(self) -> bool:
+        return self.outcome == "sent" and self.claimed
 
     def save(self) -> None:
-        now = timezone.now()
-        row = Delivery.objects.filter(id=self.delivery.pk, state__in=[State.SENDING, State.UNCERTAIN])
-        fields = {"last_code": self.code, "last_error": "" if self.outcome == "sent" else self.detail[:2000]}
+        if self.plain_sent:
+            self._save_sent()
+            return
+        now = self.at
+        attempts = self.delivery.attempts + 1  # counting this one
+        if self.claimed:  # `start_sending` counted the attempt
+            # `uncertain` too: a redelivered run of the batch may have marked
+            # this row while this run was still sending it.
+            row = Delivery.objects.filter(id=self.delivery.pk, state__in=[State.SENDING, State.UNCERTAIN])
+            fields = {}
+        else:
+            row = Delivery.objects.filter(id=self.delivery.pk, batch=self.delivery.batch, state=State.QUEUED)
+            fields = {"attempts": F("attempts") + 1}
+        fields.update(last_code=self.code, last_error="" if self.outcome == "sent" else self.detail[:2000])
         if self.outcome == "sent":
             row.update(state=State.SENT, sent_at=now, **fields)
         elif self.outcome == "retry":
-            attempts = self.delivery.attempts + 1
             if attempts >= len(RETRY_DELAYS) + 1:
                 row.update(state=State.FAILED, failed_at=now, **fields)
             else:
@@ -173,11 +306,22 @@ class Outcome:
         else:
             row.update(state=State.UNCERTAIN, **fields)
 
+    def _save_sent(self) -> None:
+        _execute("sent", [State.SENT.value, _timestamp(self.at), self.code, self.delivery.pk,
+                          State.SENDING.value, State.UNCERTAIN.value])
+
+
+def record(*outcomes: Outcome | None) -> None:
+    """Save outcomes in one transaction (None entries are skipped)."""
+    outcomes = tuple(outcome for outcome in outcomes if outcome is not None)
+    if outcomes:
+        with transaction.atomic():
+            for outcome in outcomes:
+                outcome.save()
+
 
 def flush(outcome: Outcome | None) -> None:
-    if outcome is not None:
-        with transaction.atomic():
-            outcome.save()
+    record(outcome)
 
 
 def suppress(emails: Iterable[str], reason: str, detail: str = "") -> None:
@@ -187,15 +331,17 @@ def suppress(emails: Iterable[str], reason: str, detail: str = "") -> None:
     )
 
 
-def defer(delivery_ids: Iterable[int], seconds: float) -> int:
-    """Queued rows the rate limit holds back go back to pending, due later."""
-    return Delivery.objects.filter(id__in=list(delivery_ids), state=State.QUEUED).update(
+def defer(batch: str, delivery_ids: Iterable[int], seconds: float) -> int:
+    """Queued rows of this batch that cannot go now (rate limit) go back to pending, due later."""
+    return Delivery.objects.filter(id__in=list(delivery_ids), batch=batch, state=State.QUEUED).update(
         state=State.PENDING, batch="", next_attempt_at=timezone.now() + timedelta(seconds=seconds)
     )
 
 
-def mark_suppressed(delivery_ids: Iterable[int]) -> None:
-    Delivery.objects.filter(id__in=list(delivery_ids), state=State.QUEUED).update(state=State.SUPPRESSED)
+def mark_suppressed(batch: str, delivery_ids: Iterable[int]) -> None:
+    Delivery.objects.filter(id__in=list(delivery_ids), batch=batch, state=State.QUEUED).update(
+        state=State.SUPPRESSED
+    )
 
 
 def retry_failed(release: Release) -> int:

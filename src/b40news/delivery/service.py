@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.db import transaction
 from django.utils import timezone
 
 from b40news.delivery import ledger
@@ -33,18 +32,28 @@ def prepare_send(release: Release) -> dict[str, int]:
 
 
 def dispatch(release_id: int, enqueue) -> int:
-    """Claim due pending rows into batches and hand each to ``enqueue(batch)``
-    in the same transaction (Keila's scheduler): a batch is never claimed and
-    forgotten, nor enqueued twice. Returns the number of batches."""
-    batches = 0
-    while True:
-        with transaction.atomic():
-            token = ledger.claim_batch(release_id, settings.SEND_BATCH_SIZE)
-            if token is None:
-                break
-            enqueue(token)
-        batches += 1
+    """Hand the release's due rows to send tasks: ``enqueue(token)`` once per
+    batch of SEND_BATCH_SIZE. Returns the number of batches.
+
+    A task claims its batch itself when it first runs, under the token chosen
+    here (`sender.send_batch`): no row is ever claimed for a task that was not
+    handed to the broker, so a dispatcher that dies half-way loses nothing
+    (the broker runs it again; surplus tasks find nothing left to claim).
+    Rows a lost batch left behind are first taken back (`ledger.recover_stale`).
+    """
+    ledger.recover_stale(release_id, stale_after())
+    batches = -(-ledger.count_due(release_id) // settings.SEND_BATCH_SIZE)
+    for _ in range(batches):
+        enqueue(ledger.new_token())
     return batches
+
+
+def stale_after() -> float:
+    """Seconds after which a batch's rows still `queued` (or a row still
+    `sending`) are taken for lost: the time the broker waits before it hands a
+    dead worker's task to another, and as long again for that one to run."""
+    options = getattr(settings, "CELERY_BROKER_TRANSPORT_OPTIONS", None) or {}
+    return 2.0 * float(options.get("visibility_timeout", 3600))
 
 
 def finish_if_done(release_id: int) -> bool:

@@ -1,18 +1,42 @@
-"""Where a release stands: per language and per list, as data for the CLI and web."""
+"""Where a release stands: per language and per list, as data for the CLI and web.
+
+Progress and ETA
+----------------
+- ``remaining``: rows still to go (pending, queued, sending); ``waiting`` rows
+  (no approved language yet) are counted apart: no estimate can include them.
+- ``rate``: messages per second over the last ``RATE_WINDOW`` seconds, from
+  the rows' ``sent_at``: (n - 1) / (now - first) for the n rows sent in the
+  window, the first at ``first``. Measured up to *now*, so a send that has
+  stalled shows a falling rate, and none at all once the window is empty.
+- ``eta``: seconds until the last remaining row goes: remaining / rate; never
+  less than the relay's limit allows (``B40NEWS_SMTP_RATE_LIMIT``, through
+  `RateLimiter.eta`), nor less than the wait for the last retry already
+  scheduled (``next_attempt_at``). Unknown (None) before two messages went,
+  unless the rate limit gives a lower bound.
+- Per list: rows go out in ledger order (batches are claimed by id), so a list
+  is done when every remaining row up to its own last one has gone: its ETA
+  counts those rows, not only its own.
+"""
 
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import datetime, timedelta
 
-from django.db.models import Count
+from django.conf import settings
+from django.db.models import Count, Max, Min, Q
+from django.utils import timezone
 
 from b40news.delivery.models import Delivery
 from b40news.releases.models import Release
 
 STATES = [state.value for state in Delivery.State]
+OPEN = [Delivery.State.PENDING, Delivery.State.QUEUED, Delivery.State.SENDING]
+RATE_WINDOW = 60  # seconds of recent sends the rate is measured over
 
 
-def release_status(release: Release) -> dict:
+def release_status(release: Release, *, now: datetime | None = None) -> dict:
+    now = now or timezone.now()
     translations = {
         t.language.code: {
             "status": t.status,
@@ -38,6 +62,7 @@ def release_status(release: Release) -> dict:
     languages = {}
     for code in dict.fromkeys([*translations, *by_language]):
         languages[code] = {**translations.get(code, {"status": "not requested"}), "deliveries": by_language.get(code, dict.fromkeys(STATES, 0))}
+    progress = release_progress(release, dict(by_list), now=now)
     return {
         "release": release.pk,
         "title": release.title,
@@ -45,4 +70,113 @@ def release_status(release: Release) -> dict:
         "status": release.status,
         "languages": languages,
         "lists": dict(by_list),
+        "progress": progress,
+        "eta": progress["eta"],
     }
+
+
+def send_rate(release: Release, now: datetime) -> float | None:
+    """Messages per second over the last RATE_WINDOW seconds (see the module docstring)."""
+    recent = Delivery.objects.filter(
+        release=release, state=Delivery.State.SENT,
+        sent_at__gt=now - timedelta(seconds=RATE_WINDOW), sent_at__lte=now,
+    ).aggregate(n=Count("id"), first=Min("sent_at"))
+    if not recent["n"]:
+        return None
+    span = (now - recent["first"]).total_seconds()
+    return (recent["n"] - 1) / span if span > 0 else None
+
+
+def _limiter():
+    if not settings.SMTP_RATE_LIMIT:
+        return None
+    from b40news.delivery.sender import rate_limiter
+
+    return rate_limiter()  # None without Redis: then nothing limits the send either
+
+
+def estimate(count: int, rate: float | None, limiter, retry_wait: float = 0.0,
+             all_retries: bool = False) -> tuple[float | None, str | None]:
+    """(seconds until the last of `count` rows goes, what decided it), or (None, None).
+
+    The slowest of: the measured rate, the relay's limit, the last retry
+    already scheduled (`retry_wait` seconds away). A retry alone decides only
+    when every row is waiting for its retry (`all_retries`).
+    """
+    if count <= 0:
+        return None, None
+    candidates = []
+    if rate:
+        candidates.append((count / rate, "measured rate"))
+    if limiter is not None:
+        candidates.append((limiter.eta(count), "rate limit"))
+    if retry_wait > 0 and (candidates or all_retries):
+        candidates.append((retry_wait, "retry"))
+    if not candidates:
+        return None, None
+    seconds, basis = max(candidates, key=lambda candidate: candidate[0])
+    return round(seconds, 1), basis
+
+
+def release_progress(release: Release, by_list: dict[str, dict[str, int]], *, now: datetime) -> dict:
+    """The ``progress`` part of `release_status`: a fixed handful of queries,
+    however many lists and rows."""
+    rate = send_rate(release, now)
+    limiter = _limiter()
+    open_rows = Delivery.objects.filter(release=release, state__in=OPEN)
+    due_later = Q(next_attempt_at__gt=now)
+    open_lists = {
+        row["mailing_list__slug"]: row
+        for row in open_rows.values("mailing_list__slug").annotate(
+            last=Max("id"), later=Count("id", filter=due_later), last_retry=Max("next_attempt_at", filter=due_later)
+        )
+    }
+    # Rows go out in ledger order: a list is done when every open row up to
+    # its own last one has gone. All those counts in one pass.
+    ahead = open_rows.aggregate(**{f"n{row['last']}": Count("id", filter=Q(id__lte=row["last"]))
+                                   for row in open_lists.values()}) if open_lists else {}
+
+    def retry_wait(rows) -> float:
+        last = max((row["last_retry"] for row in rows if row["last_retry"]), default=None)
+        return (last - now).total_seconds() if last else 0.0
+
+    remaining = sum(counts[state] for counts in by_list.values() for state in OPEN)
+    later = sum(row["later"] for row in open_lists.values())
+    eta, basis = estimate(remaining, rate, limiter, retry_wait(open_lists.values()), all_retries=later == remaining)
+    lists = {}
+    for slug, counts in sorted(by_list.items()):
+        pending = sum(counts[state] for state in OPEN)
+        lists[slug] = {
+            "pending": pending,
+            "sent": counts[Delivery.State.SENT],
+            "failed": counts[Delivery.State.FAILED],
+            "bounced": counts[Delivery.State.BOUNCED],
+            "waiting": counts[Delivery.State.WAITING],
+            "eta": None,
+        }
+        mine = open_lists.get(slug)
+        if pending and mine:
+            lists[slug]["eta"] = estimate(ahead[f"n{mine['last']}"], rate, limiter, retry_wait([mine]),
+                                          all_retries=mine["later"] == pending)[0]
+    return {
+        "remaining": remaining,
+        "waiting": sum(counts[Delivery.State.WAITING] for counts in by_list.values()),
+        "rate": None if rate is None else round(rate, 2),
+        "rate_window": RATE_WINDOW,
+        "rate_limit": str(limiter) if limiter is not None else None,
+        "eta": eta,
+        "eta_basis": basis,
+        "lists": lists,
+    }
+
+
+def format_seconds(seconds: float | None) -> str:
+    """12 s, 3 min 20 s, 2 h 05 min; "-" for unknown."""
+    if seconds is None:
+        return "-"
+    seconds = int(round(seconds))
+    if seconds < 60:
+        return f"{seconds} s"
+    if seconds < 3600:
+        return f"{seconds // 60} min {seconds % 60:02d} s"
+    return f"{seconds // 3600} h {seconds % 3600 // 60:02d} min"

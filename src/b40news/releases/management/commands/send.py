@@ -5,11 +5,14 @@ from django.core.management.base import BaseCommand, CommandError
 from b40news import languages
 from b40news.delivery import ledger, service
 from b40news.delivery.models import Delivery
+from b40news.delivery.status import release_status
 from b40news.releases.intake import ReleaseError
 from b40news.releases.services import get_release, set_fallback
+from b40news.releases.management.commands.status import progress_line
 from worker.tasks import dispatch_release, render_release
 
 OPEN = [Delivery.State.PENDING, Delivery.State.QUEUED, Delivery.State.SENDING]
+PROGRESS_EVERY = 10  # seconds between progress lines while --wait waits
 
 
 class Command(BaseCommand):
@@ -48,11 +51,15 @@ class Command(BaseCommand):
         dispatch_release.delay(release_id=release.pk)
         if wait:
             deadline = time.monotonic() + timeout
+            shown = time.monotonic()
             while Delivery.objects.filter(release=release, state__in=OPEN, next_attempt_at__isnull=True).exists():
                 if time.monotonic() > deadline:
                     raise CommandError("timed out waiting for the workers; see b40news status")
+                if time.monotonic() - shown >= PROGRESS_EVERY:
+                    self.stdout.write(progress_line(release_status(release)["progress"]))
+                    shown = time.monotonic()
                 time.sleep(0.5)
-        service.finish_if_done(release.pk)
+        service.finish_if_done(release.pk)  # the last batch task does it too
         states = dict.fromkeys(Delivery.State.values, 0)
         for state in Delivery.objects.filter(release=release).values_list("state", flat=True):
             states[state] += 1

@@ -4,15 +4,16 @@ from django.core.management.base import BaseCommand, CommandError
 from rich.console import Console
 from rich.table import Table
 
-from b40news.delivery.status import release_status
+from b40news.delivery.status import format_seconds, release_status
 from b40news.releases.intake import ReleaseError
 from b40news.releases.services import get_release
 
 SHOWN = ["waiting", "pending", "queued", "sending", "sent", "failed", "bounced", "uncertain", "suppressed"]
+LIST_STATES = ["sent", "failed", "bounced", "uncertain", "suppressed", "waiting"]
 
 
 class Command(BaseCommand):
-    help = "Where a release stands: per language and per list."
+    help = "Where a release stands: per language and per list, with the send rate and an ETA."
 
     def add_arguments(self, parser):
         parser.add_argument("release_id")
@@ -40,8 +41,26 @@ class Command(BaseCommand):
                 *(str(info["deliveries"][state]) for state in SHOWN),
             )
         console.print(table)
-        lists = Table("list", *SHOWN)
+        progress = status["progress"]
+        lists = Table("list", "to go", "sent", "failed", "bounced", "uncertain", "suppressed", "waiting", "eta")
         for slug, counts in status["lists"].items():
-            lists.add_row(slug, *(str(counts[state]) for state in SHOWN))
+            mine = progress["lists"][slug]
+            lists.add_row(
+                slug, str(mine["pending"]), *(str(counts[state]) for state in LIST_STATES), format_seconds(mine["eta"])
+            )
         console.print(lists)
+        console.print(progress_line(progress))
 
+
+def progress_line(progress: dict) -> str:
+    """e.g. "1200 to go at 512.3 msg/s (last 60 s): about 2 min 20 s (measured rate)"."""
+    if not progress["remaining"]:
+        done = "nothing left to send"
+        return f"{done}; {progress['waiting']} waiting for a translation" if progress["waiting"] else done
+    rate = "no message sent" if progress["rate"] is None else f"{progress['rate']} msg/s"
+    line = f"{progress['remaining']} to go, {rate} in the last {progress['rate_window']} s"
+    if progress["rate_limit"]:
+        line += f", relay limit {progress['rate_limit']}"
+    if progress["eta"] is None:
+        return f"{line}: ETA unknown until messages go"
+    return f"{line}: ETA {format_seconds(progress['eta'])} ({progress['eta_basis']})"

@@ -1,0 +1,399 @@
+"""Send benchmark: one release to N subscribers over 38 city lists in 11 languages.
+
+    .venv/bin/python -m bench.send [--subscribers 100000] [--postgres] [--concurrency 3] [--dkim] [--profile]
+
+Everything real: a temporary SQLite file (or PostgreSQL database at
+127.0.0.1:5432, ``--postgres``), Redis, `celery -A worker worker` processes,
+Postfix's `smtp-sink` on 127.0.0.1 as the relay. Prints messages per second
+end to end (dispatch to the last ``sent_at``), the time per message in a
+worker (between consecutive ``sent_at`` of a batch) and from claim to sent at
+p50/p99, the workers' CPU and peak memory; and, in the same run, on
+``--sample`` recipients in this process, the naive path (MJML rendered per
+recipient, one SMTP connection per message, the same ledger commits) against
+the real sender: the per-message ratio.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import os
+import pstats
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+SEED = REPO.parent / "shared" / "seed" / "release-stara-zagora-b40-summit.bg.txt"
+TITLE = "Стара Загора участва в Петата среща на върха на B40 в Загреб"
+LANGUAGES = ("bg", "en", "hr", "sr-Cyrl", "sr-Latn", "mk", "sq", "el", "tr", "ro", "sl")
+CITIES = 38
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _redis_answers(url: str) -> bool:
+    import redis
+
+    try:
+        return bool(redis.Redis.from_url(url, socket_connect_timeout=1).ping())
+    except redis.RedisError:
+        return False
+
+
+class Services:
+    """The processes this run starts, stopped in reverse order at the end."""
+
+    def __init__(self) -> None:
+        self.processes: list[subprocess.Popen] = []
+        self.cleanups: list = []
+
+    def popen(self, args, **kwargs) -> subprocess.Popen:
+        process = subprocess.Popen(args, **kwargs)
+        self.processes.append(process)
+        return process
+
+    def stop(self) -> None:
+        for process in reversed(self.processes):
+            if process.poll() is None:
+                process.terminate()
+                try:
+                    process.wait(30)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+        for cleanup in reversed(self.cleanups):
+            cleanup()
+
+
+def environment(args, services: Services, tmp: Path) -> dict[str, str]:
+    """The environment for this process and the workers (before Django starts)."""
+    redis_url = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
+    if not _redis_answers(redis_url):
+        port = _free_port()
+        services.popen(["redis-server", "--bind", "127.0.0.1", "--port", str(port), "--save", "",
+                        "--appendonly", "no"], stdout=subprocess.DEVNULL)
+        redis_url = f"redis://127.0.0.1:{port}/0"
+        for _ in range(100):
+            if _redis_answers(redis_url):
+                break
+            time.sleep(0.05)
+    if args.postgres:
+        import psycopg
+
+        name = f"b40news_bench_{os.getpid()}"
+        admin = "postgresql://postgres@127.0.0.1:5432/postgres"
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f"CREATE DATABASE {name}")
+
+        def drop() -> None:
+            with psycopg.connect(admin, autocommit=True) as conn:
+                conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+        services.cleanups.append(drop)
+        database_url = f"postgres://postgres@127.0.0.1:5432/{name}"
+    else:
+        database_url = f"sqlite:///{tmp / 'bench.sqlite3'}"
+    env = {
+        "B40NEWS_DATA_DIR": str(tmp),
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+        "B40NEWS_REDIS_PREFIX": f"b40news-bench-{os.getpid()}:",
+        "SMTP_URL": f"smtp://127.0.0.1:{args.sink_port}",
+        "SITE_URL": "https://news.b40.test",
+        "SECRET_KEY": "b40news-bench",
+        "B40NEWS_SEND_BATCH_SIZE": str(args.batch_size),
+        "DJANGO_SETTINGS_MODULE": "b40news.settings",
+        "PYTHONPATH": str(REPO),
+    }
+    for name in ("DKIM_PRIVATE_KEY_FILE", "B40NEWS_SMTP_RATE_LIMIT"):
+        os.environ.pop(name, None)
+    if args.dkim:  # off by default, as in the settings
+        from cryptography.hazmat.primitives import serialization
+        from cryptography.hazmat.primitives.asymmetric import rsa
+
+        key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        (tmp / "dkim.pem").write_bytes(key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+        env["DKIM_PRIVATE_KEY_FILE"] = str(tmp / "dkim.pem")
+    os.environ.update(env)
+    return env
+
+
+def seed(subscribers: int):
+    """38 cities with one list each, `subscribers` over 11 languages, one release."""
+    from django.utils import timezone
+
+    from b40news.delivery import service
+    from b40news.network.models import City, Language, MailingList, Subscriber, Subscription
+    from b40news.network.sample import SAMPLE_CITIES
+    from b40news.releases.models import Release, Translation
+    from b40news.text.scripts import transliterate
+
+    by_code = Language.objects.sync()
+    now = timezone.now()
+    names = [(c.slug, c.english, c.bulgarian, c.colour) for c in SAMPLE_CITIES]
+    names += [(f"city-{n}", f"City {n}", f"Град {n}", "#1d4e89") for n in range(len(names) + 1, CITIES + 1)]
+    City.objects.bulk_create([
+        City(slug=slug, country="BG", names={**{code: en for code in LANGUAGES}, "bg": bg},
+             default_language=by_code["bg"], colour=colour)
+        for slug, en, bg, colour in names
+    ])
+    cities = list(City.objects.order_by("id"))
+    MailingList.objects.bulk_create(
+        [MailingList(city=city, slug=f"{city.slug}-news", name=f"{city.name('en')} — B40 news") for city in cities]
+    )
+    lists = list(MailingList.objects.order_by("id"))
+    step = 20_000
+    for start in range(0, subscribers, step):
+        made = Subscriber.objects.bulk_create([
+            Subscriber(email=f"s{i:06d}@example.org", ascii_email=f"s{i:06d}@example.org",
+                       language=by_code[LANGUAGES[i % len(LANGUAGES)]], token=f"t{i:06d}", created_at=now)
+            for i in range(start, min(start + step, subscribers))
+        ], batch_size=5000)
+        Subscription.objects.bulk_create([
+            Subscription(subscriber_id=s.pk, mailing_list=lists[(s.pk * 7) % len(lists)],
+                         status=Subscription.Status.CONFIRMED, created_at=now, confirmed_at=now)
+            for s in made
+        ], batch_size=5000)
+    body = SEED.read_text(encoding="utf-8").strip()
+
+    def release(lists) -> Release:
+        made = Release.objects.create(city=cities[0], title=TITLE, body=body)
+        made.lists.set(lists)
+        for code in LANGUAGES[1:]:  # bg is the source itself
+            Translation.objects.create(
+                release=made, language=by_code[code], status=Translation.Status.APPROVED,
+                title=transliterate(made.title, code), text=transliterate(made.body, code),
+                route=["bench:transliterated"], tier="gist", approved_at=now,
+            )
+        service.prepare_send(made)
+        return made
+
+    return release(lists), release
+
+
+def sample_release(make_release, size: int):
+    """A release to the first `size` subscribers only (its own list of them)."""
+    from b40news.network.models import City, MailingList, Subscriber, Subscription
+
+    count = MailingList.objects.count()
+    mailing_list = MailingList.objects.create(city=City.objects.order_by("id")[1], slug=f"sample-{count}",
+                                              name="Sample")
+    ids = Subscriber.objects.order_by("id").values_list("id", flat=True)[:size]
+    Subscription.objects.bulk_create([Subscription(subscriber_id=i, mailing_list=mailing_list,
+                                                   status=Subscription.Status.CONFIRMED) for i in ids])
+    return make_release([mailing_list])
+
+
+def naive_send(release) -> int:
+    """MJML rendered per recipient, one SMTP connection per message, a commit per step."""
+    from django.conf import settings
+
+    from b40news.delivery import ledger, sender
+    from b40news.delivery.models import Delivery
+    from b40news.delivery.renditions import newsletter_for, renderer
+    from b40news.delivery.smtp import SmtpSession, SmtpSettings
+
+    translations = {t.language.code: t for t in release.translations.select_related("language")}
+    relay, sent = SmtpSettings.from_url(settings.SMTP_URL), 0
+    while (batch := ledger.claim_batch(release.pk, settings.SEND_BATCH_SIZE)) is not None:
+        rows = Delivery.objects.filter(batch=batch).select_related("subscriber", "mailing_list__city", "release")
+        for row in rows.order_by("id"):
+            city = row.mailing_list.city
+            rendered = renderer(Path(settings.EMAIL_TEMPLATES_DIR)).render(
+                newsletter_for(release, translations[row.language], city))
+            message, envelope = sender._message(row, rendered, sender.dkim_signer())
+            with SmtpSession(relay) as smtp:
+                result = smtp.send(message, mail_from=envelope.mail_from, rcpt_to=envelope.rcpt_to,
+                                   before_commit=lambda row=row: ledger.start_sending(row.pk, batch))
+            ledger.flush(ledger.Outcome(row, result.outcome, result.code, result.detail, permanent_rcpt=False,
+                                        claimed=result.committed))
+            sent += result.outcome == "sent"
+    return sent
+
+
+def fast_send(release) -> int:
+    """The real sender, batch after batch, in this process."""
+    from b40news.delivery import ledger, sender
+
+    return sum(sender.send_batch(ledger.new_token(), release.pk).sent for _ in range(-(-ledger.count_due(
+        release.pk) // int(os.environ["B40NEWS_SEND_BATCH_SIZE"]))))
+
+
+def _tree(root: int) -> list[int]:
+    parents: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                fields = Path(f"/proc/{entry}/stat").read_text().rpartition(")")[2].split()
+            except OSError:
+                continue
+            parents.setdefault(int(fields[1]), []).append(int(entry))
+    found, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        found.append(pid)
+        todo.extend(parents.get(pid, []))
+    return found
+
+
+def usage(pids: list[int]) -> tuple[float, int]:
+    """(CPU seconds, summed peak RSS in bytes) of these processes."""
+    ticks, cpu, peak = os.sysconf("SC_CLK_TCK"), 0.0, 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+            status = Path(f"/proc/{pid}/status").read_text()
+        except OSError:
+            continue
+        cpu += (int(fields[11]) + int(fields[12])) / ticks
+        peak += next((int(line.split()[1]) * 1024 for line in status.splitlines() if line.startswith("VmHWM")), 0)
+    return cpu, peak
+
+
+def start_workers(services: Services, env: dict[str, str], count: int, concurrency: int) -> list[int]:
+    from worker import app
+
+    names = [f"bench{n}-{os.getpid()}" for n in range(count)]
+    for name in names:
+        services.popen([sys.executable, "-m", "celery", "-A", "worker", "worker", "-Q", "send", "-c",
+                        str(concurrency), "-n", f"{name}@%h", "-l", "warning", "--without-gossip",
+                        "--without-mingle", "--without-heartbeat"], cwd=REPO, env={**os.environ, **env})
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        replies = app.control.ping(timeout=0.5) or []
+        if all(any(name in key for reply in replies for key in reply) for name in names):
+            return [p.pid for p in services.processes[-count:]]
+    raise SystemExit("the workers did not answer within 120 s")
+
+
+def percentiles(values: list[float]) -> str:
+    values = sorted(values) or [float("nan")]
+    p50, p99 = (values[min(len(values) - 1, int(q * len(values)))] * 1000 for q in (0.5, 0.99))
+    return f"p50 {p50:.2f} ms, p99 {p99:.2f} ms"
+
+
+def end_to_end(release, args, env, services) -> dict:
+    from django.db.models import Count
+
+    from b40news.delivery.models import Delivery
+    from worker.tasks import dispatch_release
+
+    roots = start_workers(services, env, args.workers, args.concurrency)
+    pids = [pid for root in roots for pid in _tree(root)]
+    cpu_before, _ = usage(pids)
+    start = time.time()
+    dispatch_release.delay(release_id=release.pk)
+    open_states = ["pending", "queued", "sending"]
+    while Delivery.objects.filter(release=release, state__in=open_states).exists():
+        time.sleep(0.5)
+    pids = [pid for root in roots for pid in _tree(root)]
+    cpu_after, peak = usage(pids)
+    states = dict(Delivery.objects.filter(release=release).values_list("state").annotate(n=Count("id")))
+    rows = list(Delivery.objects.filter(release=release, state="sent")
+                .values_list("batch", "queued_at", "sent_at").order_by("batch", "sent_at"))
+    last = max(sent_at for _, _, sent_at in rows)
+    steps, previous = [], None
+    for batch, _, sent_at in rows:
+        if previous is not None and previous[0] == batch:
+            steps.append((sent_at - previous[1]).total_seconds())
+        previous = (batch, sent_at)
+    return {
+        "states": states, "seconds": last.timestamp() - start, "sent": len(rows), "cpu": cpu_after - cpu_before,
+        "peak": peak, "processes": len(pids), "step": percentiles(steps),
+        "claim_to_sent": percentiles([(s - q).total_seconds() for _, q, s in rows]),
+    }
+
+
+def sink_count(path: Path) -> int:
+    """The last running count smtp-sink -c printed."""
+    counts = path.read_text(errors="replace").rpartition("mesg=")[2].split()
+    return int(counts[0]) if counts and counts[0].isdigit() else 0
+
+
+def compare(args, make_release) -> float:
+    """The naive path against the real sender on the same sample, both in this
+    process; returns the naive path's rate (messages per second)."""
+    sample = min(args.sample, args.subscribers)
+    figures = {}
+    for name, send in (("naive", naive_send), ("real", fast_send)):
+        release = sample_release(make_release, sample)
+        profiler = cProfile.Profile() if args.profile and name == "real" else None
+        wall, cpu = time.perf_counter(), time.process_time()
+        if profiler:
+            profiler.enable()
+        sent = send(release)
+        if profiler:
+            profiler.disable()
+            pstats.Stats(profiler).sort_stats("cumulative").print_stats(35)
+        figures[name] = (sent, time.perf_counter() - wall, time.process_time() - cpu)
+    print(f"\nsample of {sample}, one process, batches of {args.batch_size}:")
+    for name, label in (("naive", "naive (MJML per recipient, a connection per message)"), ("real", "real sender")):
+        sent, wall, cpu = figures[name]
+        print(f"  {label:54} {sent} sent, {sent / wall:5.0f} msg/s, {wall / sent * 1000:5.2f} ms/msg, "
+              f"CPU {cpu / sent * 1000:.2f} ms/msg")
+    (naive, naive_wall, naive_cpu), (fast, fast_wall, fast_cpu) = figures["naive"], figures["real"]
+    print(f"  ratio real/naive per message: {naive_wall / naive / (fast_wall / fast):.1f}x wall, "
+          f"{naive_cpu / naive / (fast_cpu / fast):.1f}x CPU")
+    return naive / naive_wall
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--subscribers", type=int, default=100_000)
+    parser.add_argument("--sample", type=int, default=2_000, help="recipients for the naive-vs-real comparison")
+    parser.add_argument("--postgres", action="store_true")
+    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--concurrency", type=int, default=3)
+    parser.add_argument("--batch-size", type=int, default=200, help="B40NEWS_SEND_BATCH_SIZE (the default: 200)")
+    parser.add_argument("--dkim", action="store_true", help="sign every message (a fresh RSA-2048 key)")
+    parser.add_argument("--profile", action="store_true", help="profile the real sender on the sample")
+    args = parser.parse_args(argv)
+    args.sink_port = _free_port()
+    tmp = Path(tempfile.mkdtemp(prefix="b40news-bench-"))
+    services = Services()
+    services.cleanups.append(lambda: shutil.rmtree(tmp, ignore_errors=True))
+    try:
+        env = environment(args, services, tmp)
+        import django
+
+        django.setup()
+        from django.core.management import call_command
+
+        call_command("migrate", verbosity=0)
+        sink_log = tmp / "smtp-sink.out"
+        sink = services.popen(["/usr/sbin/smtp-sink", "-c", *(["-u", "nobody"] if os.geteuid() == 0 else []),
+                               f"127.0.0.1:{args.sink_port}", "1000"],
+                              stdout=sink_log.open("wb"), stderr=subprocess.STDOUT)
+        t = time.perf_counter()
+        main_release, make_release = seed(args.subscribers)
+        print(f"seeded {args.subscribers} subscribers, {CITIES} lists, {len(LANGUAGES)} languages; rendered and "
+              f"frozen in {time.perf_counter() - t:.1f} s ({'PostgreSQL' if args.postgres else 'SQLite'})")
+        naive_rate = compare(args, make_release)
+
+        result = end_to_end(main_release, args, env, services)
+        rate = result["sent"] / result["seconds"]
+        print(f"\nend to end: {args.subscribers} subscribers through {args.workers} worker(s) × "
+              f"{args.concurrency} processes, batches of {args.batch_size}, "
+              f"{'PostgreSQL' if args.postgres else 'SQLite'}, DKIM {'on' if args.dkim else 'off'}")
+        print(f"  states: {result['states']}; smtp-sink counted {sink_count(sink_log)} messages (samples included)")
+        print(f"  {result['sent']} sent in {result['seconds']:.1f} s: {rate:.0f} msg/s "
+              f"(target ≥ 500; {rate / naive_rate:.1f}x the naive path's single-process rate)")
+        print(f"  time per message in a worker: {result['step']}; claim to sent: {result['claim_to_sent']}")
+        print(f"  workers' CPU: {result['cpu']:.1f} s ({result['cpu'] / max(result['sent'], 1) * 1000:.2f} ms/msg), "
+              f"peak memory {result['peak'] / 2**20:.0f} MiB over {result['processes']} processes; "
+              f"smtp-sink CPU {usage([sink.pid])[0]:.1f} s; load average {os.getloadavg()[0]:.1f}")
+    finally:
+        services.stop()
+
+
+if __name__ == "__main__":
+    main()
