@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.test import override_settings
 
 from tests.support.mta import TestMTA
 
@@ -66,6 +67,27 @@ def mta():
     server.start()
     yield server
     server.stop()
+
+
+@pytest.fixture
+def gdir(tmp_path):
+    """A copy of the glossary for tests that change it."""
+    copy = tmp_path / "glossary"
+    shutil.copytree(REPO / "glossary", copy)
+    with override_settings(GLOSSARY_DIR=copy):
+        yield copy
+
+
+@pytest.fixture
+def argos_dir(tmp_path):
+    """An empty Argos packages folder; the engines are reloaded around the test."""
+    from b40news.translation import service
+
+    packages = tmp_path / "packages"
+    with override_settings(ARGOS_PACKAGES_DIR=packages):
+        service.engines(reload=True)
+        yield packages
+    service.engines(reload=True)
 
 
 @pytest.fixture
@@ -147,6 +169,16 @@ def fresh_broker_state(app) -> None:
     app.amqp._producer_pool = None
     app._backend_cache = None
     app._local.__dict__.pop("backend", None)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_broker_state_around_each_test():
+    """Every test starts and ends with no cached broker pools (see above)."""
+    from worker import app
+
+    fresh_broker_state(app)
+    yield
+    fresh_broker_state(app)
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 from b40news.network import links
 from b40news.network.models import Subscription
 from b40news.network.sample import load_sample
-from tests.web.test_public_fixtures import open_broker_pools, strings  # noqa: F401 (a fixture)
+from tests.web.test_public_fixtures import strings  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

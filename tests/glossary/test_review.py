@@ -25,14 +25,6 @@ PERSON = {"kind": "person", "bg": "Иван Петров", "targets": {"en": "Iv
 
 
 @pytest.fixture
-def gdir(tmp_path):
-    copy = tmp_path / "glossary"
-    shutil.copytree(GLOSSARY_DIR, copy)
-    with override_settings(GLOSSARY_DIR=copy):
-        yield copy
-
-
-@pytest.fixture
 def admin():
     return get_user_model().objects.create_user("admin1", is_staff=True)
 

@@ -17,14 +17,6 @@ pytestmark = pytest.mark.django_db
 GLOSSARY_DIR = Path(__file__).resolve().parents[2] / "glossary"
 
 
-@pytest.fixture
-def gdir(tmp_path):
-    copy = tmp_path / "glossary"
-    shutil.copytree(GLOSSARY_DIR, copy)
-    with override_settings(GLOSSARY_DIR=copy):
-        yield copy
-
-
 def run(capsys, *args) -> str:
     capsys.readouterr()
     call_command("glossary", *args)

@@ -25,14 +25,6 @@ WITHOUT_NAME = "Среща в Сливен\nКметът на Сливен от�
 NEW_MK = "Надежда Чакрова"
 
 
-@pytest.fixture
-def gdir(tmp_path):
-    copy = tmp_path / "glossary"
-    shutil.copytree(GLOSSARY_DIR, copy)
-    with override_settings(GLOSSARY_DIR=copy):
-        yield copy
-
-
 def current_glossary_all():
     from django.conf import settings
 

@@ -15,15 +15,6 @@ from tests.support.argos_model import BG_TO_LATIN, build_argos_package
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def argos_dir(tmp_path):
-    packages = tmp_path / "packages"
-    with override_settings(ARGOS_PACKAGES_DIR=packages):
-        service.engines(reload=True)
-        yield packages
-    service.engines(reload=True)
-
-
 def test_install_list_and_translate_through_the_installed_model(argos_dir, tmp_path, capsys):
     model = build_argos_package(tmp_path, from_code="bg", to_code="en", char_map=BG_TO_LATIN)
     call_command("models", "install", str(model))

@@ -108,15 +108,6 @@ def test_plain_output_names_route_tier_flags_glossary_and_reason(no_argos, seed_
     assert "b40news submit-translation" in out
 
 
-@pytest.fixture
-def argos_dir(tmp_path):
-    packages = tmp_path / "packages"
-    with override_settings(ARGOS_PACKAGES_DIR=packages):
-        service.engines(reload=True)
-        yield packages
-    service.engines(reload=True)
-
-
 def test_installed_argos_model_takes_english(argos_dir, tmp_path, seed_file):
     model = build_argos_package(tmp_path, from_code="bg", to_code="en", char_map=BG_TO_LATIN)
     call_command("models", "install", str(model), stdout=io.StringIO())

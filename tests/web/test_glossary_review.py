@@ -25,14 +25,6 @@ QUEUE = "office:glossary:queue"
 
 
 @pytest.fixture
-def gdir(tmp_path):
-    copy = tmp_path / "glossary"
-    shutil.copytree(GLOSSARY_DIR, copy)
-    with override_settings(GLOSSARY_DIR=copy):
-        yield copy
-
-
-@pytest.fixture
 def staff():
     user = get_user_model().objects.create_user("admin1", password="x-long-password", is_staff=True)
     client = Client(enforce_csrf_checks=True)

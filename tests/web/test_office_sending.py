@@ -21,17 +21,6 @@ from tests.web.test_office_fixtures import (  # noqa: F401 (fixtures)
 pytestmark = pytest.mark.django_db(transaction=True)  # send tasks are enqueued on commit
 
 
-def fresh_broker_pools() -> None:
-    """An in-process task run earlier in this process left the app holding pools on
-    the in-memory broker; `celery_workers` drops them only on its way out. Forget
-    them (not close them: kombu keeps them registered for the in-memory broker,
-    where later in-process tasks find them again)."""
-    from worker import app
-
-    app._pool = None
-    app.amqp._producer_pool = None
-
-
 def release_url(release) -> str:
     return reverse("office:release", args=[release.pk])
 
@@ -106,7 +95,6 @@ def test_a_time_in_the_past_is_refused(release, officer, mta):
 
 @pytest.mark.slow
 def test_with_workers_a_release_goes_out_at_the_set_time(release, officer, mta, celery_workers):
-    fresh_broker_pools()
     celery_workers.start(concurrency=1)
     client = logged_in(officer)
     eta = (timezone.now() + timedelta(seconds=8)).replace(microsecond=0)

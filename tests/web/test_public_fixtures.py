@@ -10,42 +10,12 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import pytest
 from django.conf import settings
 from django.test import Client
 
 from b40news.network.models import Language, MailingList, Subscriber, Subscription
 from b40news.network.sample import load_sample
 from b40news.newsletter.strings import load_strings
-
-@pytest.fixture(autouse=True)
-def open_broker_pools():
-    """Fresh broker pools before and after each test.
-
-    Kombu keeps one connection pool per broker URL for the whole process, and
-    the app caches the one it used last. A test that force-closes the
-    in-memory broker's pool (``fresh_broker_pools`` in test_office_sending,
-    the ``celery_workers`` teardown) leaves it closed in that registry, and
-    every later in-process task fails with "Acquire on closed pool"; a pool
-    cached by an in-process task makes a later ``celery_workers`` test talk to
-    the in-memory broker instead of Redis, and a result backend cached the
-    same way leaves it without one. So: start clean, leave clean.
-    """
-    from kombu import pools
-
-    from worker import app
-
-    def reset() -> None:
-        pools.reset()
-        app._pool = None
-        app.amqp._producer_pool = None
-        app._backend_cache = None  # Celery caches the result backend per process or per thread
-        app._local.__dict__.pop("backend", None)
-
-    reset()
-    yield
-    reset()
-
 
 _CONFIRM_LINK = re.compile(r"https?://[^\s\"<>]+/c/[^/\s\"<>]+/")
 

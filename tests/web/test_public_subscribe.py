@@ -16,8 +16,8 @@ from b40news import languages
 from b40news.delivery.models import Suppression
 from b40news.network import subscriptions
 from b40news.network.models import Language, MailingList, Subscriber, Subscription
-from tests.web.test_public_fixtures import (  # noqa: F401 (open_broker_pools: a fixture)
-    add, confirm_path, csrf_client, html, network, open_broker_pools, post_form, strings,
+from tests.web.test_public_fixtures import (
+    add, confirm_path, csrf_client, html, network, post_form, strings,
 )
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -13,8 +13,8 @@ from b40news.delivery.models import Delivery, Suppression
 from b40news.network import links
 from b40news.network.models import MailingList, Subscription
 from b40news.releases.services import submit
-from tests.web.test_public_fixtures import (  # noqa: F401 (open_broker_pools: a fixture)
-    add, csrf_client, html, network, open_broker_pools, post_form, strings,
+from tests.web.test_public_fixtures import (
+    add, csrf_client, html, network, post_form, strings,
 )
 from worker.tasks import dispatch_release
 
