@@ -24,7 +24,7 @@ def newsletter_for(release: Release, translation: Translation, city) -> Newslett
     mailing_list = release.lists.filter(city=city).first()
     return Newsletter(
         language=code,
-        city=CityBrand(slug=city.slug, name=city.name(code), colour=city.colour, logo_url=links.logo_url(city.slug)),
+        city=CityBrand(slug=city.slug, name=city.name(code), colour=city.colour, logo_url=city.logo_url),
         list_name=mailing_list.name if mailing_list else city.name(code),
         title=translation.title or release.title,
         paragraphs=tuple(split_paragraphs(translation.text)),

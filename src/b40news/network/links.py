@@ -51,6 +51,3 @@ def original_url(release_id: int) -> str:
 def archive_url(release_id: int, language: str) -> str:
     return f"{settings.SITE_URL}/r/{release_id}/{language}/"
 
-
-def logo_url(city_slug: str) -> str:
-    return f"{settings.SITE_URL}/static/logo/{city_slug}.png"

@@ -52,6 +52,8 @@ class City(models.Model):
     default_language = models.ForeignKey(Language, on_delete=models.PROTECT, related_name="+")
     languages = models.ManyToManyField(Language, related_name="cities")
     colour = models.CharField(max_length=7, default="#1d4e89")
+    # The city's logo for newsletters, hosted by the city or on SITE_URL; none: the name alone.
+    logo_url = models.URLField(blank=True)
 
     class Meta:
         ordering = ["slug"]

@@ -48,7 +48,7 @@ class CityBrand:
     slug: str
     name: str  # as the subscriber's language writes it
     colour: str  # "#rrggbb" or "#rgb"
-    logo_url: str  # self-hosted on SITE_URL (https in production)
+    logo_url: str  # the city's own logo (https in production); "" for none
 
 
 @dataclass(frozen=True)
@@ -184,7 +184,7 @@ class Renderer:
             errors.append(f"strings: {exc}")
             return Rendered(lang.code, subject or "", "", "", tuple(errors), slots)
         brand = _colour(city.colour, errors)
-        if not _is_web_url(city.logo_url):  # https in production; http on a dev server
+        if city.logo_url and not _is_web_url(city.logo_url):  # https in production; http on a dev server
             errors.append(f"logo_url is not an http(s) URL: {city.logo_url!r}")
         markers = {name: slot_marker(name) for name in slots}
         fields = {
