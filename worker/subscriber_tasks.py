@@ -18,10 +18,10 @@ from django.utils import timezone
 
 from b40news.delivery.renditions import renderer
 from b40news.delivery.smtp import SmtpConfigError, SmtpSession, SmtpSettings
-from b40news.network import links, subscriptions
+from b40news.network import subscriptions
 from b40news.network.models import Language, Subscription
 from b40news.newsletter.message import Envelope, build_message, make_message_id
-from b40news.newsletter.render import CityBrand, personalise
+from b40news.newsletter.render import personalise
 
 log = logging.getLogger(__name__)
 RETRY_DELAYS = (60, 300, 1800, 7200)  # seconds, after the 1st, 2nd… temporary failure
@@ -32,7 +32,7 @@ def confirmation_message(subscription: Subscription, language: Language) -> tupl
     """The double opt-in mail for one subscription, in ``language``."""
     subscriber, mailing_list = subscription.subscriber, subscription.mailing_list
     city, code = mailing_list.city, language.code
-    brand = CityBrand(slug=city.slug, name=city.name(code), colour=city.colour, logo_url=links.logo_url(city.slug))
+    brand = city.brand(code)
     rendered = renderer(Path(settings.EMAIL_TEMPLATES_DIR)).render_confirmation(code, mailing_list.name, brand)
     if not rendered.ok:
         raise RuntimeError(f"the confirmation mail in {code} does not render: {'; '.join(rendered.errors)}")

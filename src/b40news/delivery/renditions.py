@@ -9,7 +9,7 @@ from django.conf import settings
 
 from b40news.delivery.models import Rendition
 from b40news.network import links
-from b40news.newsletter.render import CityBrand, Newsletter, Renderer
+from b40news.newsletter.render import Newsletter, Renderer
 from b40news.releases.models import Release, Translation
 from b40news.text.segment import split_paragraphs
 
@@ -24,7 +24,7 @@ def newsletter_for(release: Release, translation: Translation, city) -> Newslett
     mailing_list = release.lists.filter(city=city).first()
     return Newsletter(
         language=code,
-        city=CityBrand(slug=city.slug, name=city.name(code), colour=city.colour, logo_url=city.logo_url),
+        city=city.brand(code),
         list_name=mailing_list.name if mailing_list else city.name(code),
         title=translation.title or release.title,
         paragraphs=tuple(split_paragraphs(translation.text)),

@@ -65,6 +65,12 @@ class City(models.Model):
     def name(self, language: str = "en") -> str:
         return self.names.get(language) or self.names.get("en") or self.slug
 
+    def brand(self, language: str):
+        """What a newsletter or a mail in ``language`` shows of the city."""
+        from b40news.newsletter.render import CityBrand
+
+        return CityBrand(slug=self.slug, name=self.name(language), colour=self.colour, logo_url=self.logo_url)
+
 
 class Officer(models.Model):
     """A communications officer: a user who speaks for one city."""

@@ -61,9 +61,16 @@ def _city_names(city: SampleCity, glossary) -> dict[str, str]:
 def load_sample(subscribers_per_city: int = 0, glossary=None) -> dict[str, int]:
     """Create (or update) the sample cities, one list each, and N subscribers per city.
 
+    City names in every language come from the glossary (the installation's
+    approved one unless another is given).
+
     Safe to run again: cities and lists are updated in place, subscribers with
     the same address are kept.
     """
+    if glossary is None:
+        from b40news.glossary.current import current_glossary
+
+        glossary = current_glossary()
     by_code = Language.objects.sync()
     now = timezone.now()
     created_subscribers = 0
