@@ -175,6 +175,7 @@ def seed(subscribers: int):
                 route=["bench:transliterated"], tier="gist", approved_at=now,
             )
         service.prepare_send(made)
+        Release.objects.filter(pk=made.pk).update(status=Release.Status.SENDING)  # the bench dispatches itself
         return made
 
     return release(lists), release

@@ -12,9 +12,19 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 from django.test import override_settings
 
 from tests.support.mta import TestMTA
+
+# Property tests run on loaded 2-core machines: no deadline, no "too slow"
+# health check; the number of examples, not the clock, bounds them.
+hypothesis_settings.register_profile(
+    "b40news", deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    database=None,
+)
+hypothesis_settings.load_profile("b40news")
 
 REPO = Path(__file__).resolve().parents[1]
 SEED = REPO.parent / "shared" / "seed" / "release-stara-zagora-b40-summit.bg.txt"
@@ -34,6 +44,46 @@ def _redis_answers(url: str) -> bool:
         return bool(redis.Redis.from_url(url, socket_connect_timeout=2).ping())
     except redis.RedisError:
         return False
+
+
+def _only_test_transactions(connection) -> bool:
+    """True inside a test's own transaction (pytest-django's `db`), and no other."""
+    blocks = connection.atomic_blocks
+    return bool(blocks) and all(getattr(block, "_from_testcase", False) for block in blocks)
+
+
+def _run_commit_hooks(connection) -> None:
+    while connection.run_on_commit and _only_test_transactions(connection) and not connection.needs_rollback:
+        hooks, connection.run_on_commit = connection.run_on_commit, []
+        for _savepoints, func, _robust in hooks:
+            func()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _commits_inside_a_test_transaction_run_their_hooks():
+    """A test's transaction never commits, so `transaction.on_commit` work (the
+    workflow's dispatches, notices) would never run in `db` tests. Treat the
+    end of every block the code itself opened as the commit it is in
+    production: its hooks run then, in order; a rolled-back block's hooks are
+    dropped by Django as usual. Tests with `transactional_db` commit for real."""
+    from django.db import transaction
+    from django.db.backends.base.base import BaseDatabaseWrapper
+
+    original_exit, original_on_commit = transaction.Atomic.__exit__, BaseDatabaseWrapper.on_commit
+
+    def exit_and_run(self, exc_type, exc_value, traceback):
+        result = original_exit(self, exc_type, exc_value, traceback)
+        _run_commit_hooks(transaction.get_connection(self.using))
+        return result
+
+    def on_commit_and_run(self, func, robust=False):
+        original_on_commit(self, func, robust)
+        _run_commit_hooks(self)
+
+    transaction.Atomic.__exit__ = exit_and_run
+    BaseDatabaseWrapper.on_commit = on_commit_and_run
+    yield
+    transaction.Atomic.__exit__, BaseDatabaseWrapper.on_commit = original_exit, original_on_commit
 
 
 @pytest.fixture(scope="session")
@@ -125,7 +175,7 @@ class Workers:
     def start(self, concurrency: int = 2, name: str | None = None) -> subprocess.Popen:
         name = name or f"w{len(self.processes)}"
         process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "worker", "worker", "-Q", "translate,render,send",
+            [sys.executable, "-m", "celery", "-A", "worker", "worker", "-Q", "translate,render,send,notify",
              "-c", str(concurrency), "-n", f"{name}@%h", "-l", "warning", "--without-gossip", "--without-mingle"],
             cwd=REPO,
             env=self.env(),

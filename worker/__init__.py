@@ -1,7 +1,8 @@
-"""The Celery app: ``celery -A worker worker -Q translate,render,send``.
+"""The Celery app: ``celery -A worker worker -Q translate,render,send,notify``.
 
 Queues per stage let heavy translation workers and light sending workers run on
-as many machines as needed. Without ``REDIS_URL`` the same tasks run in-process
+as many machines as needed; ``notify`` carries confirmations and test sends,
+so they never wait behind a large newsletter send (nor it behind them). Without ``REDIS_URL`` the same tasks run in-process
 (settings.CELERY_TASK_ALWAYS_EAGER), so the embedded default needs no broker.
 """
 
@@ -18,7 +19,7 @@ django.setup()
 app = Celery("b40news", task_cls="celery.contrib.django.task:DjangoTask")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.conf.update(
-    include=["worker.tasks", "worker.subscriber_tasks"],
+    include=["worker.tasks"],
     task_eager_propagates=True,
     task_acks_late=True,
     task_reject_on_worker_lost=True,
@@ -28,7 +29,7 @@ app.conf.update(
         "worker.tasks.render_release": {"queue": "render"},
         "worker.tasks.dispatch_release": {"queue": "send"},
         "worker.tasks.send_batch": {"queue": "send"},
-        "worker.subscriber_tasks.send_confirmation": {"queue": "send"},
+        "worker.tasks.send_notice": {"queue": "notify"},
     },
     task_serializer="json",
     accept_content=["json"],
@@ -36,6 +37,6 @@ app.conf.update(
     broker_connection_retry_on_startup=True,
 )
 
-QUEUES = "translate,render,send"
+QUEUES = "translate,render,send,notify"
 
 __all__ = ["app", "QUEUES"]

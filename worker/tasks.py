@@ -7,8 +7,9 @@ import time
 import redis
 from celery import shared_task
 
-from b40news.delivery import sender, service
+from b40news.delivery import notices, sender, service
 from b40news.delivery.renditions import render_release as render
+from b40news.releases import workflow
 from b40news.releases.models import Release
 from b40news.translation import service as translation
 
@@ -28,7 +29,7 @@ def render_release(*, release_id: int) -> int:
 
 @shared_task
 def dispatch_release(*, release_id: int) -> int:
-    batches = service.dispatch(release_id, lambda token: send_batch.delay(batch=token, release_id=release_id))
+    batches = workflow.dispatch(release_id, lambda token: send_batch.delay(batch=token, release_id=release_id))
     schedule_retries(release_id)
     return batches
 
@@ -42,9 +43,21 @@ def dispatch_release(*, release_id: int) -> int:
 def send_batch(*, batch: str, release_id: int | None = None) -> dict:
     report = sender.send_batch(batch, release_id)
     release_id = release_id or report.release_id
-    if release_id is not None and not service.finish_if_done(release_id) and (report.retry or report.deferred):
+    if release_id is not None and workflow.settle(release_id) == Release.Status.SENDING and (
+            report.retry or report.deferred):
         schedule_retries(release_id)  # rows this batch handed back for later
     return report.__dict__
+
+
+# One notice (a confirmation, a test send) per task, on the `notify` queue.
+# A temporary failure comes back when due; in-process it is recorded and
+# tried again by the next periodic sweep.
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=len(notices.RETRY_DELAYS) + 2)
+def send_notice(self, *, notice_id: int) -> str:
+    outcome, again_in = notices.send(notice_id)
+    if again_in is not None and not self.request.is_eager:
+        raise self.retry(countdown=again_in)
+    return outcome
 
 
 def schedule_retries(release_id: int) -> None:

@@ -17,7 +17,6 @@ from django.core.management import call_command
 from django.test.utils import override_settings
 
 from b40news import languages
-from b40news.delivery import service as delivery
 from b40news.delivery.mailsink import MaildirSink
 from b40news.delivery.models import Delivery, Rendition
 from b40news.glossary.current import current_glossary
@@ -25,7 +24,7 @@ from b40news.network.models import MailingList
 from b40news.network.sample import load_sample
 from b40news.newsletter.render import Rendered, personalise
 from b40news.releases.models import Release, Translation
-from b40news.releases.services import approve, submit
+from b40news.releases import workflow
 from b40news.translation.service import translate_release
 
 SEED_TITLE = "Стара Загора участва в Петата среща на върха на B40 в Загреб"
@@ -49,7 +48,7 @@ def run(*, subscribers_per_city: int, city: str, source: Path, out_dir: Path, lo
     log(f"sample network: {counts['cities']} cities, {counts['subscribers']} new subscribers")
     # Network news: the seed release goes to every city's list, so every language has readers.
     every_list = list(MailingList.objects.order_by("slug").values_list("slug", flat=True))
-    release = submit(source.read_bytes(), name=source.name, city=city, title=SEED_TITLE, lists=every_list)
+    release = workflow.submit(source.read_bytes(), name=source.name, city=city, title=SEED_TITLE, lists=every_list)
     log(f"submitted release {release.pk} from {source.name}")
     translate_release(release, languages.TARGETS)
     translated = [
@@ -57,16 +56,13 @@ def run(*, subscribers_per_city: int, city: str, source: Path, out_dir: Path, lo
     ]
     if translated:
         # The demo stands in for the officer; a real officer reviews flagged segments first.
-        approve(release, translated, force=True)
+        workflow.approve(release, translated, force=True)
     outbox = out_dir / "outbox"
     previews = out_dir / "preview"
     previews.mkdir(parents=True, exist_ok=True)
     with MaildirSink(outbox) as sink, override_settings(SMTP_URL=sink.url):
-        delivery.prepare_send(release)
-        from worker.tasks import dispatch_release
-
-        dispatch_release.delay(release_id=release.pk)
-        delivery.finish_if_done(release.pk)
+        workflow.send(release)  # in-process: every message is out when it returns
+    release.refresh_from_db()
     write_previews(release, previews)
     return DemoResult(release=release, outbox=outbox, previews=previews, received=count_outbox(outbox))
 

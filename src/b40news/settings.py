@@ -13,7 +13,10 @@ from b40news import environment as env
 PACKAGE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = PACKAGE_DIR.parent.parent
 
-DATA_DIR = Path(env.get_str("B40NEWS_DATA_DIR", str(Path.cwd() / "var"))).resolve()
+# What a running installation writes (the SQLite file, the demo's output,
+# models) lives here, never in the source checkout.
+_XDG_DATA = env.get_str("XDG_DATA_HOME", str(Path.home() / ".local" / "share"))
+DATA_DIR = Path(env.get_str("B40NEWS_DATA_DIR", str(Path(_XDG_DATA) / "b40news"))).resolve()
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 
 

@@ -31,7 +31,7 @@ from b40news.delivery import bounces, ledger, sender, service
 from b40news.delivery.models import Delivery, Suppression
 from b40news.network.models import Language, MailingList, Subscriber, Subscription
 from b40news.network.sample import load_sample
-from b40news.releases.services import submit
+from b40news.releases.workflow import submit
 
 pytestmark = pytest.mark.django_db
 

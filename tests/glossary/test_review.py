@@ -141,7 +141,7 @@ def test_rejection_needs_a_comment_and_is_recorded(gdir, admin):
 
 def test_detected_names_are_proposed_once(gdir):
     from b40news.network.sample import load_sample
-    from b40news.releases.services import submit
+    from b40news.releases.workflow import submit
 
     load_sample(0)
     text = ("Кметът Иван Петров и Мария Георгиева откриха изложбата. "

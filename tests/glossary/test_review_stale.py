@@ -14,7 +14,7 @@ from b40news.glossary import review
 from b40news.glossary.current import current_glossary
 from b40news.network.sample import load_sample
 from b40news.releases.models import Release, Translation
-from b40news.releases.services import approve, submit
+from b40news.releases.workflow import approve, submit
 from b40news.translation.service import translate_release
 
 pytestmark = pytest.mark.django_db
@@ -41,6 +41,19 @@ def status(release: Release, code: str) -> str:
     return Translation.objects.get(release=release, language__code=code).status
 
 
+def mark_sent_in(release: Release, code: str) -> None:
+    """One message of ``release`` has gone out in ``code``: that language is what its readers got."""
+    from django.utils import timezone
+
+    from b40news.delivery.models import Delivery
+    from b40news.network.models import Language, Subscriber
+
+    reader = Subscriber.objects.create(email=f"reader-{release.pk}@example.org", language=Language.objects.for_code(code))
+    Delivery.objects.create(release=release, subscriber=reader, mailing_list=release.lists.first(), language=code,
+                            state=Delivery.State.SENT, sent_at=timezone.now())
+    Release.objects.filter(pk=release.pk).update(status=Release.Status.SENT)
+
+
 def change_her_macedonian_name() -> review.Approval:
     proposal = review.propose({"id": "person.nadezhda-chakarova", "targets": {"mk": NEW_MK}}, author="officer1")
     return review.approve(proposal.id, admin="admin1", comment="as she writes it in Skopje")
@@ -54,7 +67,7 @@ def test_approval_marks_translations_using_the_changed_term_stale(gdir):
     translate_release(other, ["mk"])
     translate_release(sent, ["mk"])
     approve(named, ["en"], force=True)
-    Release.objects.filter(pk=sent.pk).update(status=Release.Status.SENT)
+    mark_sent_in(sent, "mk")
     mk = Translation.objects.get(release=named, language__code="mk")
     assert mk.status == "translated" and mk.glossary_version == old_version
     assert "Надежда Чакарова" in mk.text and mk.route == ["apertium:bg-mk"]

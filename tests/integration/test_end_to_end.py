@@ -10,13 +10,13 @@ from collections import Counter
 
 import pytest
 
-from b40news.delivery import service
+from b40news.releases import workflow
 from b40news.delivery.models import Delivery
 from b40news.network.models import Language, MailingList, Subscriber, Subscription
 from b40news.network.sample import load_sample
-from b40news.releases.services import approve, submit
+from b40news.releases.workflow import approve, submit
 from tests.conftest import SEED_TITLE
-from worker.tasks import dispatch_release, translate_release
+from worker.tasks import translate_release
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
@@ -62,8 +62,7 @@ def test_seed_release_reaches_every_subscriber_once_in_their_language(celery_wor
     done = translate_release.delay(release_id=release.pk, languages=["mk", "en"]).get(timeout=300)
     assert sorted(done) == ["en", "mk"]
     approve(release, ["mk", "en"], force=True)
-    service.prepare_send(release)
-    dispatch_release.delay(release_id=release.pk).get(timeout=60)
+    workflow.send(release)
     wait_until_final(release)
 
     assert Counter(Delivery.objects.filter(release=release).values_list("state", flat=True)) == {

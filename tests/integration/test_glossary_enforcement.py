@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from b40news.network.sample import load_sample
-from b40news.releases.services import submit
+from b40news.releases.workflow import submit
 from b40news.translation.service import translate_release
 
 pytestmark = pytest.mark.django_db

@@ -7,14 +7,13 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.test import override_settings
 
-from b40news.delivery import ledger, service
 from b40news.delivery.models import Delivery
 from b40news.delivery.status import release_status
 from b40news.network.models import Language, MailingList, Subscriber, Subscription
 from b40news.network.sample import load_sample
 from b40news.releases.models import Translation
-from b40news.releases.services import approve, submit
-from worker.tasks import dispatch_release
+from b40news.releases import workflow
+from b40news.releases.workflow import approve, submit
 
 pytestmark = pytest.mark.django_db(transaction=True)  # send tasks are enqueued on commit
 
@@ -37,8 +36,7 @@ def release():
 
 def send(release, mta):
     with override_settings(SMTP_URL=mta.url):
-        service.prepare_send(release)
-        dispatch_release.delay(release_id=release.pk)
+        workflow.send(release)
 
 
 def states(release):
@@ -69,13 +67,16 @@ def test_waiting_subscribers_get_the_human_translation_once_approved(release, mt
     assert hr.flagged == 1
     with pytest.raises(Exception, match="flagged segment"):
         approve(release, ["hr"])
-    approve(release, ["hr"], force=True)
-    assert ledger.release_waiting(release) == 2
-    send(release, mta)
+    release.refresh_from_db()
+    assert release.status == "sent_waiting"
+    with override_settings(SMTP_URL=mta.url):
+        approve(release, ["hr"], force=True)  # the waiting subscribers go at once: nobody presses Send
     assert states(release) == [("bg", "sent"), ("hr", "sent"), ("hr", "sent")]
     bodies = {m["To"]: m.get_body(("plain",)).get_content() for m in mta.messages()}
     assert sum("Općina je pozvala goste" in body for body in bodies.values()) == 2
     assert len(mta.messages()) == 3  # the Bulgarian subscriber was not sent twice
+    release.refresh_from_db()
+    assert release.status == "sent"
 
 
 def test_a_fallback_language_releases_waiting_subscribers(release, mta):
@@ -88,8 +89,7 @@ def test_a_fallback_language_releases_waiting_subscribers(release, mta):
 
 def test_an_unreachable_relay_means_retry_later_not_lost(release, mta):
     with override_settings(SMTP_URL="smtp://127.0.0.1:9"):  # nothing listens on the discard port
-        service.prepare_send(release)
-        dispatch_release.delay(release_id=release.pk)
+        workflow.send(release)
     [row] = Delivery.objects.filter(release=release, language="bg")
     assert row.state == "pending" and row.next_attempt_at is not None and row.attempts == 1
     assert mta.messages() == []

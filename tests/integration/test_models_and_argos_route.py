@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.test import override_settings
 
 from b40news.network.sample import load_sample
-from b40news.releases.services import submit
+from b40news.releases.workflow import submit
 from b40news.translation import service
 from tests.support.argos_model import BG_TO_LATIN, build_argos_package
 

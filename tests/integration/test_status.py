@@ -18,7 +18,7 @@ from b40news.delivery.status import estimate, format_seconds, release_status
 from b40news.network.models import Language, MailingList, Subscriber
 from b40news.network.sample import load_sample
 from b40news.releases.management.commands.status import progress_line
-from b40news.releases.services import submit
+from b40news.releases.workflow import submit
 
 pytestmark = pytest.mark.django_db
 
@@ -162,7 +162,7 @@ def test_send_wait_returns_when_the_workers_are_done_and_the_release_is_sent(cel
     celery_workers.start(concurrency=2)
     out = io.StringIO()
     call_command("send", str(made.release.pk), "--wait", stdout=out)
-    assert out.getvalue().splitlines()[-1] == "sent: 40"
+    assert out.getvalue().splitlines()[-1] == "state: sent; sent: 40"
     assert len(mta.messages()) == 40
     made.release.refresh_from_db()
     assert made.release.status == "sent"

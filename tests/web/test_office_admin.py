@@ -11,7 +11,8 @@ from django.urls import reverse
 from b40news.delivery.models import Delivery, Rendition, Suppression
 from b40news.network.models import City, Language, MailingList, Officer, Subscriber, Subscription
 from b40news.releases.models import Release, Translation
-from b40news.releases.services import approve
+from b40news.releases import workflow
+from b40news.releases.workflow import approve
 from b40news.translation.memory import remember_human
 from b40news.translation.models import MemoryEntry
 from tests.web.test_office_fixtures import (  # noqa: F401 (fixtures)
@@ -29,13 +30,10 @@ def url(model, view: str, *args) -> str:
 
 @pytest.fixture
 def sent(release, mta, settings):
-    from b40news.delivery import service
-    from worker.tasks import dispatch_release
-
+        
     settings.SMTP_URL = mta.url
     approve(release, ["mk"], force=True)
-    service.prepare_send(release)
-    dispatch_release.delay(release_id=release.pk)
+    workflow.send(release)
     remember_human([("Здравей.", "Здраво.")], "mk")
     Suppression.objects.create(email="gone@example.org", reason="hard-bounce")
     return release

@@ -14,7 +14,7 @@ from django.test import Client
 
 from b40news.network.models import City, Language, MailingList, Officer, Subscriber, Subscription
 from b40news.network.sample import load_sample
-from b40news.releases.services import submit
+from b40news.releases.workflow import submit
 from b40news.translation.service import translate_release
 from tests.conftest import SEED, SEED_TITLE
 

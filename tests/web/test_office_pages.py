@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from b40news.releases.models import Translation
-from b40news.web.office.editing import edit_segment
+from b40news.releases.workflow import edit_segment
 from tests.web.test_office_fixtures import (  # noqa: F401 (fixtures)
     fast_hashing, logged_in, network, officer, post, release,
 )

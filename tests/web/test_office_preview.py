@@ -9,8 +9,8 @@ import pytest
 from django.test import override_settings
 from django.urls import reverse
 
-from b40news.delivery.models import Delivery, Rendition
-from b40news.releases.services import approve
+from b40news.delivery.models import Delivery, Notice, Rendition
+from b40news.releases.workflow import approve
 from tests.web.test_office_fixtures import (  # noqa: F401 (fixtures)
     HOME, fast_hashing, logged_in, make_user, network, officer, post, release,
 )
@@ -74,10 +74,13 @@ def test_send_a_test_to_me(release, officer, mta):
     assert message["To"] == "ana@b40.test"
     assert message["Subject"].startswith("[TEST] ")
     assert message["Content-Language"] == "mk"
-    assert message["X-Envelope-From"].startswith("bounces+test@")
+    [notice] = Notice.objects.all()  # a test send is a ledger row of its own kind
+    assert (notice.kind, notice.state, notice.email) == ("test", "sent", "ana@b40.test")
+    assert message["X-Envelope-From"] == f"bounces+n{notice.pk}@b40.example.org"
+    assert message["Message-ID"] == notice.message_id
     assert "Стара Загора учествува" in message.get_body(("plain",)).get_content()
     assert message["List-Unsubscribe"] is None
-    assert not Delivery.objects.exists()  # a test is not in the ledger
+    assert not Delivery.objects.exists()  # not a newsletter delivery
     assert "A test message is on its way to ana@b40.test." in client.get(preview_url(release)).content.decode()
 
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from b40news.delivery.models import Delivery
 from b40news.releases.models import Release
-from b40news.releases.services import approve
+from b40news.releases.workflow import approve
 from tests.web.test_office_fixtures import (  # noqa: F401 (fixtures)
     HOME, fast_hashing, logged_in, network, officer, post, release,
 )
@@ -49,17 +49,21 @@ def test_send_now_sends_every_approved_language_and_shows_progress(release, offi
     assert data["lists"] == {f"{HOME}-news": {"waiting": 1, "pending": 0, "sent": 4, "failed": 0, "bounced": 0,
                                                   "uncertain": 0, "suppressed": 0}}
     assert data["totals"]["sent"] == 4 and data["active"] is False
-    assert data["status"] == Release.Status.SENDING  # the Croatian subscriber still waits
+    assert data["status"] == Release.Status.SENT_WAITING  # the Croatian subscriber still waits
+    assert data["status_label"] == "sent, some subscribers waiting for a translation"
 
 
-def test_sending_again_after_approving_more_releases_the_waiting(release, officer, mta):
+def test_approving_in_the_office_after_a_send_sends_the_waiting_at_once(release, officer, mta):
     client = logged_in(officer)
     send(client, release, mta)
     assert states(release) == {("bg", "sent"): 2, ("mk", "waiting"): 2, ("hr", "waiting"): 1}
-    approve(release, ["mk"], force=True)
-    send(client, release, mta)
-    assert states(release)[("mk", "sent")] == 2
+    review = reverse("office:review", args=[release.pk, "mk"])
+    with override_settings(SMTP_URL=mta.url):
+        post(client, review, reverse("office:approve", args=[release.pk]), {"language": "mk", "force": "1"})
+    assert states(release)[("mk", "sent")] == 2  # nobody pressed Send again
     assert len(mta.messages()) == 4  # the Bulgarian subscribers were not sent twice
+    release.refresh_from_db()
+    assert release.status == Release.Status.SENT_WAITING  # Croatian has no translation yet
 
 
 def test_failed_recipients_are_retried(release, officer, mta):

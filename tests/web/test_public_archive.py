@@ -7,13 +7,15 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
+from django.utils import timezone
+
 from b40news import languages
+from b40news.delivery.models import Delivery
 from b40news.network import links
 from b40news.network.models import Language
 from b40news.releases.models import Release, Translation
-from b40news.releases.services import submit
-from b40news.translation.service import store_source
-from tests.web.test_public_fixtures import html, network, strings
+from b40news.releases.workflow import store_source, submit
+from tests.web.test_public_fixtures import add, html, network, strings
 
 pytestmark = pytest.mark.django_db
 
@@ -24,12 +26,21 @@ EN_BODY = "The mayor opened the meeting.\n\nThe municipality invited guests from
 
 
 def release(title: str, body: str, *, city: str = "sofia", lists=(), status=Release.Status.SENT, **approved):
+    """A release; when sent, one message has gone out in each of its approved languages
+    (the archive shows a language only then)."""
     made = submit(f"{title}\n{body}".encode(), name="r.txt", city=city, lists=list(lists))
     store_source(made)
     for code, (tier, status_, t_title, text) in approved.items():
         Translation.objects.create(release=made, language=Language.objects.for_code(code), status=status_,
                                    tier=tier, title=t_title, text=text)
     Release.objects.filter(pk=made.pk).update(status=status)
+    if status == Release.Status.SENT:
+        gone = ["bg", *(code for code, (_, status_, _, _) in approved.items() if status_ == "approved")]
+        mailing_list = made.lists.first()
+        for code in gone:
+            subscriber = add(f"reader-{made.pk}-{code}@example.org", code)
+            Delivery.objects.create(release=made, subscriber=subscriber, mailing_list=mailing_list, language=code,
+                                    state=Delivery.State.SENT, sent_at=timezone.now())
     return made
 
 

@@ -8,15 +8,14 @@ from __future__ import annotations
 import pytest
 from django.test import override_settings
 
-from b40news.delivery import service
 from b40news.delivery.models import Delivery, Suppression
 from b40news.network import links
 from b40news.network.models import MailingList, Subscription
-from b40news.releases.services import submit
+from b40news.releases import workflow
+from b40news.releases.workflow import submit
 from tests.web.test_public_fixtures import (
     add, csrf_client, html, network, post_form, strings,
 )
-from worker.tasks import dispatch_release
 
 pytestmark = pytest.mark.django_db(transaction=True)  # the newsletter's send tasks run on commit
 
@@ -101,8 +100,7 @@ def test_one_click_from_the_header_of_a_real_newsletter(people, mta):
     ana, bob = people
     release = submit("Среща в София\nКметът откри срещата.".encode(), name="r.txt", city="sofia")
     with override_settings(SMTP_URL=mta.url):
-        service.prepare_send(release)
-        dispatch_release.delay(release_id=release.pk)
+        workflow.send(release)
     [message] = [m for m in mta.messages() if m["To"] == "ana@example.org"]
     assert message["List-Unsubscribe-Post"] == ONE_CLICK
     https = next(part.strip(" <>") for part in message["List-Unsubscribe"].split(",") if "https://" in part)

@@ -82,8 +82,10 @@ def freeze_audience(release: Release) -> int:
 
 
 def release_waiting(release: Release) -> int:
-    """Waiting rows whose language (or chosen fallback) is now approved become pending."""
+    """Waiting rows whose language (or chosen fallback) is now approved become
+    pending (due at the release's scheduled time, if that is still ahead)."""
     approved = approved_languages(release)
+    due = release.scheduled_for if release.scheduled_for and release.scheduled_for > timezone.now() else None
     moved = 0
     with transaction.atomic():
         for code in set(
@@ -92,9 +94,39 @@ def release_waiting(release: Release) -> int:
             language, state = _language_for(code, approved, release.fallbacks)
             if state == State.PENDING:
                 moved += Delivery.objects.filter(release=release, state=State.WAITING, language=code).update(
-                    state=State.PENDING, language=language
+                    state=State.PENDING, language=language, next_attempt_at=due
                 )
     return moved
+
+
+SENDABLE = (Release.Status.SCHEDULED, Release.Status.SENDING)
+
+
+def release_sendable(release_id: int) -> bool:
+    """Batches are claimed only for a release that is being sent (not paused, not cancelled)."""
+    return Release.objects.filter(pk=release_id, status__in=SENDABLE).exists()
+
+
+def hold_back(release: Release, languages: set[str]) -> int:
+    """Rows not yet claimed that would go out in ``languages`` wait again, in their
+    subscriber's own language (a fallback is chosen anew when they are released)."""
+    from django.db.models import OuterRef, Subquery
+
+    from b40news.network.models import Subscriber
+
+    own = Subscriber.objects.filter(pk=OuterRef("subscriber_id")).values("language__code")[:1]
+    return Delivery.objects.filter(release=release, state=State.PENDING, language__in=languages).update(
+        state=State.WAITING, language=Subquery(own), next_attempt_at=None
+    )
+
+
+def withdraw_unsent(release: Release) -> int:
+    """Rows that never left (pending or waiting, never tried) are removed: a
+    cancelled send can be sent again, to the audience of that day."""
+    deleted, _ = Delivery.objects.filter(
+        release=release, state__in=[State.PENDING, State.WAITING], attempts=0
+    ).delete()
+    return deleted
 
 
 def new_token() -> str:

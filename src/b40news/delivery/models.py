@@ -19,6 +19,9 @@ class Rendition(models.Model):
     html = models.TextField()
     text = models.TextField()
     errors = models.JSONField(default=list, blank=True)
+    # What it was rendered from (`renditions.source_digest`): a rendition whose
+    # translation changed since is made again, whichever path changed it.
+    digest = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -79,3 +82,41 @@ class Suppression(models.Model):
     reason = models.CharField(max_length=16, choices=Reason.choices)
     detail = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+
+
+class Notice(models.Model):
+    """Every e-mail that is not a newsletter: a ledger row of its own kind.
+
+    Confirmations (double opt-in) and test sends go through the same composer,
+    DKIM signing, rate limit and bounce handling as newsletters, on their own
+    queue (``notify``), so a burst of them never waits behind a large send.
+    The row is the message's identity: it is built from ``payload`` when sent,
+    marked ``sending`` before the relay takes it, and never sent twice.
+    """
+
+    class Kind(models.TextChoices):
+        CONFIRMATION = "confirmation"  # payload: subscription, language
+        TEST = "test"  # payload: release, language, city
+
+    State = Delivery.State
+    FINAL = Delivery.FINAL
+
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    email = models.CharField(max_length=320)
+    language = models.CharField(max_length=16)
+    payload = models.JSONField(default=dict, blank=True)
+    state = models.CharField(max_length=16, choices=Delivery.State.choices, default=Delivery.State.PENDING)
+    message_id = models.CharField(max_length=200, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    sending_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["kind", "email", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} to {self.email} ({self.state})"

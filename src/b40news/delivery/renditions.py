@@ -1,15 +1,26 @@
-"""Render each (release, language, city) once; messages reuse the result."""
+"""Render each (release, language, city) once; messages reuse the result.
+
+A rendition records a digest of what it was made from (the translation's
+title, text and tier, the city's brand and list name): `render_release`
+makes it again when that changed, so no path that changes a translation can
+leave an old text to be sent. The workflow also deletes renditions when it
+changes a translation; the digest is the guard behind it.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import functools
+import hashlib
+import json
 from pathlib import Path
 
 from django.conf import settings
+from django.utils import timezone
 
 from b40news.delivery.models import Rendition
 from b40news.network import links
-from b40news.newsletter.render import Newsletter, Renderer
+from b40news.newsletter.render import Newsletter, Rendered, Renderer
 from b40news.releases.models import Release, Translation
 from b40news.text.segment import split_paragraphs
 
@@ -34,27 +45,53 @@ def newsletter_for(release: Release, translation: Translation, city) -> Newslett
     )
 
 
+def source_digest(newsletter: Newsletter) -> str:
+    """A digest of everything a rendition is made from."""
+    data = json.dumps(dataclasses.asdict(newsletter), default=str, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(data.encode("utf-8")).hexdigest()
+
+
 def render_release(release: Release) -> list[Rendition]:
-    """A Rendition for every approved language and every city of the release's lists."""
+    """A Rendition for every approved language and every city of the release's
+    lists; one whose source changed since it was made is made again."""
     cities = {mailing_list.city for mailing_list in release.lists.select_related("city")}
     approved = release.translations.filter(status=Translation.Status.APPROVED).select_related("language")
-    existing = {(r.language, r.city_id) for r in release.renditions.all()}
+    existing = {(r.language, r.city_id): r.digest for r in release.renditions.all()}
     made = []
     for translation in approved:
         for city in sorted(cities, key=lambda c: c.slug):
-            if (translation.language.code, city.pk) in existing:
+            code = translation.language.code
+            newsletter = newsletter_for(release, translation, city)
+            digest = source_digest(newsletter)
+            if existing.get((code, city.pk)) == digest:
                 continue
-            rendered = renderer(Path(settings.EMAIL_TEMPLATES_DIR)).render(newsletter_for(release, translation, city))
-            rendition, _ = Rendition.objects.get_or_create(
+            rendered = renderer(Path(settings.EMAIL_TEMPLATES_DIR)).render(newsletter)
+            rendition, _ = Rendition.objects.update_or_create(
                 release=release,
-                language=translation.language.code,
+                language=code,
                 city=city,
                 defaults={
                     "subject": rendered.subject,
                     "html": rendered.html,
                     "text": rendered.text,
                     "errors": list(rendered.errors),
+                    "digest": digest,
+                    "created_at": timezone.now(),  # with the id, names this content (see sender)
                 },
             )
             made.append(rendition)
     return made
+
+
+def rendered_for(release: Release, translation: Translation, city) -> Rendered:
+    """What subscribers get (or would get) in this language and city: the
+    stored rendition of an approved language, brought up to date; otherwise a
+    fresh render that is not stored."""
+    code = translation.language.code
+    if translation.status == Translation.Status.APPROVED:
+        render_release(release)
+        stored = Rendition.objects.filter(release=release, language=code, city=city).first()
+        if stored is not None:
+            return Rendered(language=code, subject=stored.subject, html=stored.html, text=stored.text,
+                            errors=tuple(stored.errors))
+    return renderer(Path(settings.EMAIL_TEMPLATES_DIR)).render(newsletter_for(release, translation, city))

@@ -29,21 +29,15 @@ How a batch survives a crash (tests/integration/test_crash.py kills workers to c
 from __future__ import annotations
 
 import collections
-import functools
 from dataclasses import dataclass
-from pathlib import Path
 
 from django.conf import settings
-from django.utils import timezone
 
-from b40news.delivery import ledger
+from b40news.delivery import composer, ledger
 from b40news.delivery.models import Delivery, Rendition, Suppression
 from b40news.delivery.ratelimit import RateLimiter, parse_rates
 from b40news.delivery.smtp import SmtpSession, SmtpSettings
-from b40news.network import links
-from b40news.newsletter.dkim import DkimSigner
-from b40news.newsletter.message import build_message
-from b40news.newsletter.render import Rendered, personalise
+from b40news.newsletter.render import Rendered
 
 State = Delivery.State
 RATE_WAIT = 60.0  # seconds a worker may sleep for the rate limit before handing the rest back
@@ -59,15 +53,6 @@ class BatchReport:
     skipped: int = 0
     deferred: int = 0
     release_id: int | None = None
-
-
-@functools.lru_cache(maxsize=1)
-def dkim_signer() -> DkimSigner | None:
-    if not settings.DKIM_PRIVATE_KEY_FILE:
-        return None
-    domain = settings.DKIM_DOMAIN or settings.FROM_EMAIL.rpartition("@")[2]
-    pem = Path(settings.DKIM_PRIVATE_KEY_FILE).read_bytes()
-    return DkimSigner(settings.DKIM_SELECTOR, domain, pem)
 
 
 def rate_limiter() -> RateLimiter | None:
@@ -86,6 +71,8 @@ def send_batch(batch: str, release_id: int | None = None) -> BatchReport:
     report = BatchReport()
     report.uncertain += ledger.abandon_interrupted(batch)
     if release_id is not None and not Delivery.objects.filter(batch=batch).exists():
+        if not ledger.release_sendable(release_id):  # paused or cancelled since it was dispatched
+            return report
         ledger.claim_batch(release_id, settings.SEND_BATCH_SIZE, token=batch)
     rows = list(
         Delivery.objects.filter(batch=batch, state=State.QUEUED)
@@ -108,7 +95,7 @@ def send_batch(batch: str, release_id: int | None = None) -> BatchReport:
 
 def _send_rows(batch: str, rows: list[Delivery], renditions, report: BatchReport) -> None:
     limiter = rate_limiter()
-    signer = dkim_signer()
+    signer = composer.dkim_signer()
     todo = collections.deque(rows)
     backwards = False  # in ledger order; from the other end once another run is seen
     # The outcome of the last message, not yet written: it goes into the next
@@ -124,7 +111,7 @@ def _send_rows(batch: str, rows: list[Delivery], renditions, report: BatchReport
                     break
                 row = todo.pop() if backwards else todo.popleft()
                 try:
-                    message, envelope = _message(row, renditions[(row.language, row.mailing_list.city_id)], signer)
+                    message, envelope = composer.newsletter(row, renditions[(row.language, row.mailing_list.city_id)], signer)
                 except ValueError as exc:  # e.g. an address that cannot be written: this row only
                     ledger.record(previous, ledger.Outcome(row, "failed", None, f"not sendable: {exc}",
                                                            permanent_rcpt=False, claimed=False))
@@ -200,36 +187,3 @@ def _renditions(rows: list[Delivery]) -> dict[tuple[str, int], Rendered]:
             errors=tuple(rendition.errors),
         )
     return {key: _RENDITIONS[keys[key]] for key in wanted}
-
-
-def _message(row: Delivery, rendered: Rendered, signer: DkimSigner | None):
-    subscriber, mailing_list = row.subscriber, row.mailing_list
-    unsubscribe = links.unsubscribe_url(subscriber.pk, mailing_list.pk)
-    html, text = personalise(
-        rendered,
-        {
-            "unsubscribe_url": unsubscribe,
-            "preferences_url": links.preferences_url(subscriber.pk),
-            "recipient_email": subscriber.email,
-        },
-    )
-    city = mailing_list.city
-    message, envelope = build_message(
-        subject=rendered.subject,
-        html=html,
-        text=text,
-        language=row.language,
-        from_addr=settings.FROM_EMAIL,
-        from_name=f"{city.name(row.language)} · B40",
-        to_addr=subscriber.email,
-        message_id=row.message_id,
-        list_id=f"{mailing_list.name} <{mailing_list.slug}.{settings.FROM_EMAIL.rpartition('@')[2]}>",
-        unsubscribe_https=unsubscribe,
-        unsubscribe_mailto=links.unsubscribe_mailto(subscriber.pk, mailing_list.pk),
-        date=timezone.now(),
-        bounce_address=settings.BOUNCE_ADDRESS,
-        verp_token=str(row.pk),
-    )
-    if signer is not None:
-        message = signer.sign(message)
-    return message, envelope

@@ -1,4 +1,8 @@
-"""Sending a release: render, freeze the audience, hand batches to workers."""
+"""Sending a release: render, freeze the audience, hand batches to workers.
+
+The delivery stage's steps; `releases.workflow` decides when they run and
+moves the release between its states.
+"""
 
 from __future__ import annotations
 
@@ -10,25 +14,28 @@ from b40news.delivery.models import Delivery
 from b40news.delivery.renditions import render_release
 from b40news.releases.intake import ReleaseError
 from b40news.releases.models import Release, Translation
-from b40news.translation.service import store_source
 
 State = Delivery.State
 
 
-def prepare_send(release: Release) -> dict[str, int]:
-    """Everything before the first message: idempotent, so `send` may be run again."""
-    store_source(release)
-    if not release.translations.filter(status=Translation.Status.APPROVED).exists():
-        raise ReleaseError(f"release {release.pk} has no approved language yet: approve one first")
+def render_checked(release: Release) -> int:
+    """Render what is missing or out of date; ReleaseError if any rendition has errors."""
     renditions = render_release(release)
-    broken = [r for r in release.renditions.all() if r.errors]
+    broken = [r for r in release.renditions.select_related("city") if r.errors]
     if broken:
         details = "; ".join(f"{r.language}/{r.city.slug}: {', '.join(r.errors)}" for r in broken)
         raise ReleaseError(f"rendering failed, nothing was sent: {details}")
+    return len(renditions)
+
+
+def prepare_send(release: Release) -> dict[str, int]:
+    """Everything before the first message: idempotent, so a send may be repeated."""
+    if not release.translations.filter(status=Translation.Status.APPROVED).exists():
+        raise ReleaseError(f"release {release.pk} has no approved language yet: approve one first")
+    rendered = render_checked(release)
     frozen = ledger.freeze_audience(release)
     released = ledger.release_waiting(release)
-    Release.objects.filter(pk=release.pk).exclude(status=Release.Status.SENT).update(status=Release.Status.SENDING)
-    return {"rendered": len(renditions), "frozen": frozen, "released": released}
+    return {"rendered": rendered, "frozen": frozen, "released": released}
 
 
 def dispatch(release_id: int, enqueue) -> int:
@@ -54,14 +61,6 @@ def stale_after() -> float:
     dead worker's task to another, and as long again for that one to run."""
     options = getattr(settings, "CELERY_BROKER_TRANSPORT_OPTIONS", None) or {}
     return 2.0 * float(options.get("visibility_timeout", 3600))
-
-
-def finish_if_done(release_id: int) -> bool:
-    open_states = [State.WAITING, State.PENDING, State.QUEUED, State.SENDING]
-    if Delivery.objects.filter(release_id=release_id, state__in=open_states).exists():
-        return False
-    Release.objects.filter(pk=release_id, status=Release.Status.SENDING).update(status=Release.Status.SENT)
-    return True
 
 
 def seconds_until_next_retry(release_id: int) -> float | None:

@@ -63,11 +63,17 @@ def release_status(release: Release, *, now: datetime | None = None) -> dict:
     for code in dict.fromkeys([*translations, *by_language]):
         languages[code] = {**translations.get(code, {"status": "not requested"}), "deliveries": by_language.get(code, dict.fromkeys(STATES, 0))}
     progress = release_progress(release, dict(by_list), now=now)
+    counts = dict.fromkeys(STATES, 0)
+    for per_language in by_language.values():
+        for state, n in per_language.items():
+            counts[state] += n
     return {
         "release": release.pk,
         "title": release.title,
         "city": release.city.slug,
         "status": release.status,
+        "scheduled_for": release.scheduled_for.isoformat() if release.scheduled_for else None,
+        "counts": counts,
         "languages": languages,
         "lists": dict(by_list),
         "progress": progress,

@@ -292,29 +292,32 @@ def mark_stale(old: Glossary, new: Glossary) -> list[StaleTranslation]:
     """Mark ``stale`` every translation whose output ``new`` changes (both: approved glossaries).
 
     Taken: status translated or approved, made with another version than
-    ``new``, of a release not sent and not yet rendered for sending in that
-    language (a rendered language keeps what its readers got). Affected: the
+    ``new``, in a language no message of the release has gone out in yet (a
+    sent language keeps what its readers got). The change goes through
+    `releases.workflow.mark_stale`: renditions dropped, unsent rows waiting. Affected: the
     glossary finds other terms in the release (an entry added, removed or
     with new Bulgarian forms), or an entry it finds has another target in the
     translation's language.
     """
-    from b40news.delivery.models import Rendition
-    from b40news.releases.models import Release, Translation
+    from b40news.delivery.models import Delivery
+    from b40news.releases import workflow
+    from b40news.releases.models import Translation
     from b40news.text.segment import segment
 
     if old.version == new.version:
         return []
     candidates = list(Translation.objects
                   .filter(status__in=[Translation.Status.TRANSLATED, Translation.Status.APPROVED])
-                  .exclude(release__status=Release.Status.SENT).exclude(language__code=languages.SOURCE)
+                  .exclude(language__code=languages.SOURCE)
                   .exclude(glossary_version=new.version).select_related("release", "language"))
-    rendered = set(Rendition.objects.filter(release__in={t.release_id for t in candidates})
+    gone_out = set(Delivery.objects.filter(release__in={t.release_id for t in candidates})
+                   .exclude(state__in=[Delivery.State.WAITING, Delivery.State.PENDING])
                    .values_list("release_id", "language"))
     found: dict[int, tuple] = {}
     stale = []
     for translation in candidates:
         release, code = translation.release, translation.language.code
-        if (release.pk, code) in rendered:
+        if (release.pk, code) in gone_out:
             continue
         if release.pk not in found:
             sources = (release.title, *segment(release.body).segments)
@@ -323,8 +326,7 @@ def mark_stale(old: Glossary, new: Glossary) -> list[StaleTranslation]:
         ids = {entry_id for segment_matches in before for _, _, entry_id in segment_matches}
         if before != after or any(_target(old, i, code) != _target(new, i, code) for i in ids):
             stale.append(StaleTranslation(translation.pk, release.pk, code, release.title))
-    Translation.objects.filter(pk__in=[s.translation_id for s in stale]).update(
-        status=Translation.Status.STALE, updated_at=timezone.now())
+    workflow.mark_stale(s.translation_id for s in stale)
     return stale
 
 

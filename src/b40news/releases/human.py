@@ -1,4 +1,8 @@
-"""Human translations: a person's text for one language, aligned by paragraph."""
+"""Human translations: a person's text for one language, aligned by paragraph.
+
+The text logic of human work (aligning, checking terms, rebuilding the text
+after a correction); `releases.workflow` stores it and does the rest.
+"""
 
 from __future__ import annotations
 
@@ -10,10 +14,10 @@ from b40news.glossary.current import current_glossary
 from b40news.releases.intake import ReleaseError, decode
 from b40news.releases.models import Release, Translation
 from b40news.text.protect import protect
-from b40news.text.segment import split_paragraphs
+from b40news.text.segment import segment, split_paragraphs
 from b40news.translation.memory import remember_human
 from b40news.network.models import Language
-from b40news.translation.service import check_terms, store_source
+from b40news.translation.service import check_terms
 
 
 def submit_translation(
@@ -50,7 +54,6 @@ def submit_translation(
         missing += check.missing
         segments.append({"source": source, "target": target, "from_memory": False, "flags": check.flags})
     with transaction.atomic():
-        store_source(release)
         translation, _ = Translation.objects.update_or_create(
             release=release,
             language=Language.objects.for_code(code),
@@ -74,3 +77,22 @@ def submit_translation(
 
 def _terms(text: str, glossary) -> list[tuple[int, int, str, str]]:
     return [(m.start, m.end, "term", m.entry_id) for m in glossary.find(text)]
+
+
+def body_text(release: Release, route: list, targets: list[str]) -> str:
+    """The translated body from its segments' targets, in the release's layout."""
+    if route == ["human"]:
+        return "\n\n".join(targets)  # human translations are aligned by paragraph
+    layout = segment(release.body)
+    if len(layout.segments) != len(targets):
+        raise ReleaseError("the segments no longer match the release: translate it again")
+    return layout.join(targets)
+
+
+def glossary_report(segments: list[dict], code: str, glossary) -> dict:
+    required, satisfied, missing = 0, 0, []
+    for item in segments:
+        spans = protect(item["source"], _terms(item["source"], glossary)).spans
+        check = check_terms(spans, item["target"], code, glossary)
+        required, satisfied, missing = required + check.required, satisfied + check.satisfied, missing + check.missing
+    return {"required": required, "satisfied": satisfied, "missing": missing}

@@ -11,11 +11,23 @@ from b40news.network.models import City, Language, MailingList
 
 class Release(models.Model):
     class Status(models.TextChoices):
-        SUBMITTED = "submitted"
+        """draft → translating → review → (scheduled →) sending → one of the three outcomes.
+
+        Only `releases.workflow` moves a release between them. ``paused`` and
+        ``cancelled`` are the officer's: a paused send resumes, a cancelled one
+        (its unsent rows taken back) can be sent again.
+        """
+
+        DRAFT = "draft"
         TRANSLATING = "translating"
         REVIEW = "review"
+        SCHEDULED = "scheduled"
         SENDING = "sending"
-        SENT = "sent"
+        PAUSED = "paused"
+        SENT = "sent"  # every recipient reached (or final: bounced, suppressed)
+        SENT_WAITING = "sent_waiting"  # sent, some subscribers wait for their language
+        SENT_WITH_FAILURES = "sent_with_failures"  # sent, some messages failed or are uncertain
+        CANCELLED = "cancelled"
 
     city = models.ForeignKey(City, on_delete=models.PROTECT, related_name="releases")
     submitted_by = models.ForeignKey(
@@ -24,7 +36,8 @@ class Release(models.Model):
     title = models.CharField(max_length=300)
     body = models.TextField()  # the Bulgarian source, exactly as submitted (newlines normalised)
     lists = models.ManyToManyField(MailingList, related_name="releases")
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.SUBMITTED)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
+    scheduled_for = models.DateTimeField(null=True, blank=True)  # a send set for later
     # Waiting language -> the approved language its subscribers get instead.
     fallbacks = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now)

@@ -7,14 +7,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import transaction
 
 from b40news import languages
 from b40news.glossary import review
 from b40news.glossary.current import current_glossary
 from b40news.glossary.entries import Glossary
 from b40news.glossary.names import detect_names
-from b40news.network.models import Language
 from b40news.releases.models import Release, Translation
 from b40news.text.protect import Protected, Span, protect, restore
 from b40news.text.scripts import transliterate
@@ -142,25 +140,11 @@ def finish(prepared: Prepared, result: LanguageResult, glossary: Glossary, human
     return fields
 
 
-def store_source(release: Release) -> Translation:
-    """The Bulgarian original is its own approved 'translation' for Bulgarian subscribers."""
-    translation, _ = Translation.objects.update_or_create(
-        release=release,
-        language=Language.objects.for_code(languages.SOURCE),
-        defaults={
-            "status": Status.APPROVED,
-            "title": release.title,
-            "text": release.body,
-            "route": ["original"],
-            "tier": "source",
-        },
-    )
-    return translation
-
-
 def translate_release(release: Release, codes: Sequence[str], *, force: bool = False) -> list[Translation]:
     """Translate into ``codes``; approved translations are kept unless ``force``."""
-    store_source(release)
+    from b40news.releases import workflow
+
+    workflow.store_source(release)
     wanted = [languages.get(code).code for code in codes if languages.get(code).code != languages.SOURCE]
     if not force:
         approved = set(
@@ -183,16 +167,6 @@ def translate_release(release: Release, codes: Sequence[str], *, force: bool = F
         glossary_version=glossary.version,
         flagged_share_limit=settings.FLAGGED_SHARE_LIMIT,
     )
-    stored = []
-    with transaction.atomic():
-        for code in wanted:
-            fields = finish(prepared, results[code], glossary, human_targets(prepared.sources, code))
-            fields.update(approved_at=None, approved_by=None)
-            translation, _ = Translation.objects.update_or_create(
-                release=release, language=Language.objects.for_code(code), defaults=fields
-            )
-            stored.append(translation)
-        Release.objects.filter(pk=release.pk, status__in=[Release.Status.SUBMITTED, Release.Status.TRANSLATING]).update(
-            status=Release.Status.REVIEW
-        )
-    return stored
+    return workflow.store_machine_results(release, {
+        code: finish(prepared, results[code], glossary, human_targets(prepared.sources, code)) for code in wanted
+    })

@@ -22,4 +22,7 @@ urlpatterns: list = [
     path("releases/<int:pk>/progress/", sending.progress, name="progress"),
     path("releases/<int:pk>/progress.json", sending.progress_json, name="progress_json"),
     path("releases/<int:pk>/retry/", sending.retry, name="retry"),
+    path("releases/<int:pk>/pause/", sending.pause, name="pause"),
+    path("releases/<int:pk>/resume/", sending.resume, name="resume"),
+    path("releases/<int:pk>/cancel/", sending.cancel, name="cancel"),
 ]

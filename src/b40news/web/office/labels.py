@@ -3,11 +3,16 @@
 from django.utils.translation import gettext_lazy as _
 
 RELEASE = {
-    "submitted": _("submitted"),
+    "draft": _("draft"),
     "translating": _("translating"),
     "review": _("in review"),
+    "scheduled": _("scheduled"),
     "sending": _("sending"),
+    "paused": _("paused"),
     "sent": _("sent"),
+    "sent_waiting": _("sent, some subscribers waiting for a translation"),
+    "sent_with_failures": _("sent with failures"),
+    "cancelled": _("cancelled"),
 }
 
 TRANSLATION = {

@@ -10,10 +10,10 @@ from django.views.decorators.http import require_POST
 
 from b40news import languages
 from b40news.glossary.current import current_glossary
-from b40news.releases import services
+from b40news.releases import workflow
 from b40news.releases.intake import ReleaseError
 from b40news.releases.models import Release, Translation
-from b40news.web.office import editing, labels
+from b40news.web.office import labels
 from b40news.web.office.documents import uploaded_text
 from b40news.web.office.forms import HumanTranslationForm, SegmentForm
 from b40news.web.office.highlight import highlight
@@ -51,7 +51,7 @@ def review(request, pk, lang):
     code = _code(lang)
     translation = _translation(release, code)
     glossary = current_glossary()
-    editable = translation.status in editing.EDITABLE and not editing.language_locked(release, code)
+    editable = translation.status in (Status.TRANSLATED, Status.APPROVED) and not workflow.language_locked(release, code)
     segments = []
     for index, item in enumerate(translation.segments):
         source, target = highlight(item["source"], item["target"], code, glossary)
@@ -74,7 +74,7 @@ def review(request, pk, lang):
         "status": labels.TRANSLATION.get(translation.status, translation.status),
         "segments": segments,
         "editable": editable,
-        "locked": editing.language_locked(release, code),
+        "locked": workflow.language_locked(release, code),
         "report": report,
         "flagged": translation.flagged,
         "approvable": translation.status == Status.TRANSLATED,
@@ -96,7 +96,7 @@ def edit_segment(request, pk, lang, index):
         return redirect(_review_url(release, code, f"segment-{index + 1}"))
     was_approved = translation.status == Status.APPROVED
     try:
-        editing.edit_segment(translation, index, form.cleaned_data["target"])
+        workflow.edit_segment(translation, index, form.cleaned_data["target"], user=request.user)
     except ReleaseError as exc:
         messages.error(request, str(exc))
     else:
@@ -117,9 +117,7 @@ def upload_translation(request, pk, lang):
         return redirect(_review_url(release, code))
     try:
         raw, name = uploaded_text(form.cleaned_data["upload"])
-        editing.upload_translation(
-            release, code, raw, name=name, title=form.cleaned_data["title"], user=request.user
-        )
+        workflow.store_human(release, code, raw, name=name, title=form.cleaned_data["title"], user=request.user)
     except ReleaseError as exc:
         messages.error(request, str(exc))
     else:
@@ -160,7 +158,7 @@ def approve(request, pk):
         })
     codes = [t.language.code for t in chosen]
     try:
-        services.approve(release, codes, user=request.user, force=force)
+        workflow.approve(release, codes, user=request.user, force=force)
     except ReleaseError as exc:
         messages.error(request, str(exc))
     else:

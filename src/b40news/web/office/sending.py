@@ -1,30 +1,24 @@
-"""Sending a release now or at a set time, following its progress, retrying failures.
+"""Sending a release now or at a set time, pausing, cancelling, retrying; its progress.
 
-A scheduled send freezes the audience at once and marks the new rows due at
-the chosen time (``next_attempt_at``, which batch claiming already honours),
-then hands ``dispatch_release`` to the send queue with that ``eta``. The time
-lives in the ledger, so "send now" later, or a second dispatch, cannot send
-early. It needs Celery workers: without ``REDIS_URL`` tasks run in-process at
-once, so the office refuses to schedule there rather than pretend.
+Every action is one call of `releases.workflow` (the same as the CLI's).
 """
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from django.contrib import messages
-from django.db import transaction
 from django.db.models import Count
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
-from b40news.delivery import ledger, service
+from b40news.delivery import ledger
 from b40news.delivery.models import Delivery
 from b40news.delivery.status import STATES, release_status
 from b40news.releases.intake import ReleaseError
+from b40news.releases import workflow
 from b40news.releases.models import Release
 from b40news.web.office import labels
 from b40news.web.office.forms import SendForm
@@ -35,23 +29,9 @@ OPEN = (State.WAITING, State.PENDING, State.QUEUED, State.SENDING)
 SHOWN = ("waiting", "pending", "sent", "failed", "bounced", "uncertain", "suppressed")
 
 
-def workers_available() -> bool:
-    from worker import app
-
-    return not app.conf.task_always_eager
-
-
-def _schedule(release: Release, eta: datetime | None) -> int:
-    """Rows never tried yet become due at ``eta`` (None: now). Returns how many."""
-    fresh = Delivery.objects.filter(release=release, state=State.PENDING, attempts=0)
-    return fresh.update(next_attempt_at=eta)
-
-
 @office_view
 @require_POST
 def send(request, pk):
-    from worker.tasks import dispatch_release
-
     release = release_for(request, pk)
     form = SendForm(request.POST)
     if not form.is_valid():
@@ -59,40 +39,43 @@ def send(request, pk):
             messages.error(request, error)
         return redirect("office:release", pk=release.pk)
     eta = form.cleaned_data["eta"]
-    if eta is not None and not workers_available():
-        messages.error(request, _("Sending at a set time needs Celery workers (REDIS_URL); send now instead."))
-        return redirect("office:release", pk=release.pk)
     try:
-        with transaction.atomic():  # no dispatch may see the new rows before they carry their time
-            counts = service.prepare_send(release)
-            _schedule(release, eta)
+        report = workflow.send(release, eta=eta)
     except ReleaseError as exc:
         messages.error(request, str(exc))
         return redirect("office:release", pk=release.pk)
-    if eta is None:
-        dispatch_release.delay(release_id=release.pk)
-        messages.success(request, _("Sending: %(n)d new recipient(s) in the ledger.") % {"n": counts["frozen"]})
+    waiting = sum(report.waiting.values())
+    if report.scheduled_for is None:
+        messages.success(request, _("Sending to %(n)d recipient(s).") % {"n": report.due})
     else:
-        dispatch_release.apply_async(kwargs={"release_id": release.pk}, eta=eta)
-        messages.success(request, _("Scheduled for %(when)s.") % {"when": formats.date_format(
-            timezone.localtime(eta), "DATETIME_FORMAT")})
-    service.finish_if_done(release.pk)
+        messages.success(request, _("Scheduled for %(when)s: %(n)d recipient(s).") % {
+            "when": formats.date_format(timezone.localtime(report.scheduled_for), "DATETIME_FORMAT"),
+            "n": report.due})
+    if waiting:
+        messages.warning(request, _("%(n)d recipient(s) wait for their language: %(languages)s.") % {
+            "n": waiting, "languages": ", ".join(f"{code} ({n})" for code, n in sorted(report.waiting.items()))})
     return redirect("office:progress", pk=release.pk)
 
 
-@office_view
-@require_POST
-def retry(request, pk):
-    from worker.tasks import dispatch_release
+def _officer_action(action, done_message):
+    @office_view
+    @require_POST
+    def view(request, pk):
+        release = release_for(request, pk)
+        try:
+            result = action(release)
+        except ReleaseError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, done_message % {"n": result or 0})
+        return redirect("office:progress", pk=release.pk)
+    return view
 
-    release = release_for(request, pk)
-    again = ledger.retry_failed(release)
-    if again:
-        Release.objects.filter(pk=release.pk).update(status=Release.Status.SENDING)
-        dispatch_release.delay(release_id=release.pk)
-        service.finish_if_done(release.pk)
-    messages.success(request, _("%(n)d failed recipient(s) queued again.") % {"n": again})
-    return redirect("office:progress", pk=release.pk)
+
+retry = _officer_action(workflow.retry_failed, _lazy("%(n)d failed recipient(s) queued again."))
+pause = _officer_action(workflow.pause, _lazy("Sending is paused; resume it when you are ready."))
+resume = _officer_action(workflow.resume, _lazy("Sending resumed."))
+cancel = _officer_action(workflow.cancel, _lazy("The send is cancelled; %(n)d recipient(s) taken back."))
 
 
 def _folded(counts: dict[str, int]) -> dict[str, int]:
@@ -115,7 +98,7 @@ def duration(seconds: float | None) -> str:
 
 
 def progress_data(release: Release) -> dict:
-    service.finish_if_done(release.pk)
+    workflow.settle(release.pk)
     release.refresh_from_db(fields=["status"])
     status = release_status(release)
     lists = {slug: _folded(counts) for slug, counts in sorted(status["lists"].items())}

@@ -13,12 +13,11 @@ from django.views.decorators.http import require_POST
 
 from b40news import languages
 from b40news.delivery.models import Delivery
-from b40news.releases import services
+from b40news.releases import workflow
 from b40news.releases.intake import ReleaseError
 from b40news.releases.models import Release, Translation
 from b40news.web.office import labels, permissions
 from b40news.web.office.documents import uploaded_text
-from b40news.web.office.editing import language_locked
 from b40news.web.office.forms import SendForm, SubmitForm
 from b40news.web.office.permissions import office_view, release_for
 
@@ -50,7 +49,7 @@ def start_translation(request, release: Release, codes: list[str], *, force: boo
     """Hand the release to the translate queue (in-process without REDIS_URL)."""
     from worker.tasks import translate_release
 
-    Release.objects.filter(pk=release.pk, status=Release.Status.SUBMITTED).update(status=Release.Status.TRANSLATING)
+    workflow.start_translating(release)
     try:
         translate_release.delay(release_id=release.pk, languages=codes, force=force)
     except Exception as exc:  # an engine or broker failure must not lose the stored release
@@ -70,7 +69,7 @@ def submit(request):
                 raw, name = uploaded_text(data["upload"])
             else:
                 raw, name = data["body"].encode("utf-8"), _("the pasted text")
-            release = services.submit(
+            release = workflow.submit(
                 raw, name=name, city=data["city"].slug, title=data["title"] or None,
                 lists=[item.slug for item in data["lists"]], user=request.user,
             )
@@ -98,7 +97,7 @@ def translation_rows(release: Release) -> list[dict]:
             "glossary": f"{report.get('satisfied', 0)}/{report.get('required', 0)}" if report else "",
             "source": code == languages.SOURCE,
             "previewable": bool(translation.text),
-            "locked": language_locked(release, code),
+            "locked": workflow.language_locked(release, code),
         })
     return rows
 
@@ -135,7 +134,7 @@ def translate_again(request, pk):
     except languages.UnknownLanguage as exc:
         messages.error(request, str(exc))
         return redirect("office:release", pk=release.pk)
-    codes = [c for c in codes if c != languages.SOURCE and not language_locked(release, c)]
+    codes = [c for c in codes if c != languages.SOURCE and not workflow.language_locked(release, c)]
     if codes and start_translation(request, release, codes):
         messages.success(request, _("Translation has started again."))
     return redirect("office:release", pk=release.pk)

@@ -1,9 +1,9 @@
 """The public archive: each sent release in each approved language, per city.
 
-- ``/r/<release>/<lang>/``: the release in ``lang`` when that translation is
-  approved, the Bulgarian original at ``bg``; 404 for anything else and for a
-  release that has not been sent (drafts and releases under review are not
-  public). ``<link rel="alternate" hreflang>`` names the other languages.
+- ``/r/<release>/<lang>/``: the release in ``lang`` once a message in that
+  language has gone out, the Bulgarian original at ``bg`` once any has; 404
+  for anything else (drafts, releases under review, scheduled or waiting
+  sends are not public). ``<link rel="alternate" hreflang>`` names the other languages.
 - ``/a/<city>/<lang>/``: the city's sent releases (its own, and those sent to
   its lists), newest first, in ``lang`` where approved, else the original.
 - ``/a/<city>/<lang>/rss.xml``: the releases approved in ``lang`` (all of them
@@ -18,7 +18,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.core.paginator import Paginator
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -26,6 +26,7 @@ from django.utils.feedgenerator import Rss201rev2Feed
 from django.utils.html import escape
 
 from b40news import languages
+from b40news.delivery.models import Delivery
 from b40news.network import links
 from b40news.network.models import City
 from b40news.releases.models import Release, Translation
@@ -33,7 +34,6 @@ from b40news.text.segment import split_paragraphs
 from b40news.web.public import pages
 from b40news.web.public.subscribe import subscribe_url
 
-PUBLIC = (Release.Status.SENDING, Release.Status.SENT)
 PER_PAGE = 30
 FEED_ITEMS = 20
 
@@ -48,15 +48,24 @@ def _canonical(code: str) -> str:
 def public_releases(city: City) -> QuerySet[Release]:
     """The city's sent releases, newest first, each with its approved translations."""
     return (
-        Release.objects.filter(Q(city=city) | Q(lists__city=city), status__in=PUBLIC)
+        Release.objects.filter(Q(city=city) | Q(lists__city=city), Exists(_gone_out()))
         .distinct()
         .order_by("-created_at", "-pk")
         .prefetch_related(Prefetch("translations", queryset=_approved_rows(), to_attr="approved_translations"))
     )
 
 
+def _gone_out(language=None) -> QuerySet[Delivery]:
+    """Messages of the release (in one language) that have left for a subscriber."""
+    rows = Delivery.objects.filter(release=OuterRef("release" if language else "pk"), sent_at__isnull=False)
+    return rows.filter(language=OuterRef(language)) if language else rows
+
+
 def _approved_rows() -> QuerySet[Translation]:
-    return Translation.objects.filter(status=Translation.Status.APPROVED).select_related("language")
+    """Approved translations a subscriber has been sent (the original: once the release went out)."""
+    return Translation.objects.filter(status=Translation.Status.APPROVED).filter(
+        Q(language__code=languages.SOURCE) | Exists(_gone_out("language__code"))
+    ).select_related("language")
 
 
 def approved(release: Release) -> dict[str, Translation]:
@@ -83,7 +92,7 @@ def release_page(request: HttpRequest, release_id: int, lang: str) -> HttpRespon
     code = _canonical(lang)
     if code != lang:
         return HttpResponsePermanentRedirect(reverse("public:release", args=[release_id, code]))
-    release = get_object_or_404(Release.objects.select_related("city"), pk=release_id, status__in=PUBLIC)
+    release = get_object_or_404(Release.objects.select_related("city").filter(Exists(_gone_out())), pk=release_id)
     translations = approved(release)
     version = _version(release, code, translations)
     if version is None:

@@ -23,7 +23,7 @@ from b40news.network import links, subscriptions
 from b40news.network.addresses import AddressError, normalise
 from b40news.network.models import Language, MailingList, Subscription
 from b40news.web.public import pages
-from worker.subscriber_tasks import enqueue_confirmation
+from b40news.delivery.notices import enqueue_confirmation
 
 FORM_NAME = "web:subscribe"
 

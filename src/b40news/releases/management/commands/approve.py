@@ -1,30 +1,46 @@
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
-from b40news import languages
-from b40news.delivery import ledger
+from b40news.releases import workflow
 from b40news.releases.intake import ReleaseError
-from b40news.releases.services import approvable_languages, approve, get_release
+from b40news.releases.management.release_command import ReleaseCommand
 
 
-class Command(BaseCommand):
-    help = "Approve a release's translations: --language L … or --all (those without flagged segments)."
+class Command(ReleaseCommand):
+    help = ("Approve a release's translations: --language L … or --all (every translated language; "
+            "flagged ones only with --force). Waiting subscribers of an approved language are sent to at once "
+            "when the release is being or has been sent.")
 
     def add_arguments(self, parser):
+        super().add_arguments(parser)
         parser.add_argument("release_id")
         parser.add_argument("--language", nargs="*", default=[])
         parser.add_argument("--all", action="store_true")
         parser.add_argument("--force", action="store_true", help="approve despite flagged segments")
+        parser.add_argument("--unapprove", action="store_true",
+                            help="take the approval of --language back (its unsent subscribers wait again)")
 
-    def handle(self, *args, release_id, language, all, force, **options):
-        try:
-            release = get_release(release_id)
-            codes = approvable_languages(release) if all else language
-            if not codes:
-                raise ReleaseError("nothing to approve: name languages with --language, or use --all")
-            approved = approve(release, codes, force=force)
-        except (ReleaseError, languages.UnknownLanguage) as exc:
-            raise CommandError(str(exc)) from None
-        moved = ledger.release_waiting(release)
-        self.stdout.write("approved: " + ", ".join(t.language.code for t in approved))
-        if moved:
-            self.stdout.write(f"{moved} waiting subscriber(s) can now be sent: run b40news send {release.pk}")
+    def handle(self, *args, release_id, language, all, force, unapprove, as_json, **options):
+        release = workflow.get_release(release_id)
+        if unapprove:
+            if not language:
+                raise CommandError("name the languages to unapprove with --language")
+            for code in language:
+                workflow.unapprove(release, code)
+            self.report(release, ["unapproved: " + ", ".join(language)], as_json=as_json)
+            return
+        refused = []
+        if all:
+            clean, flagged = workflow.approvable(release)
+            codes = clean + [code for code, _ in flagged] if force else clean
+            refused = [] if force else flagged
+        else:
+            codes = language
+        if not codes and not refused:
+            raise ReleaseError("nothing to approve: name languages with --language, or use --all")
+        approved = workflow.approve(release, codes, force=force) if codes else []
+        lines = ["approved: " + (", ".join(t.language.code for t in approved) or "none")]
+        self.report(release, lines, as_json=as_json)
+        if refused:
+            named = ", ".join(f"{code} ({n} flagged segment(s))" for code, n in refused)
+            raise CommandError(f"not approved, flagged segments need a human decision: {named}; "
+                               "review them, or approve them with --force")

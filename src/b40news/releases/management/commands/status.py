@@ -6,7 +6,7 @@ from rich.table import Table
 
 from b40news.delivery.status import format_seconds, release_status
 from b40news.releases.intake import ReleaseError
-from b40news.releases.services import get_release
+from b40news.releases.workflow import get_release
 
 SHOWN = ["waiting", "pending", "queued", "sending", "sent", "failed", "bounced", "uncertain", "suppressed"]
 LIST_STATES = ["sent", "failed", "bounced", "uncertain", "suppressed", "waiting"]

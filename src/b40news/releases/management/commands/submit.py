@@ -1,24 +1,21 @@
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from b40news.releases import workflow
+from b40news.releases.intake import read_file
+from b40news.releases.management.release_command import ReleaseCommand
 
-from b40news.releases.intake import ReleaseError, read_file
-from b40news.releases.services import submit
 
-
-class Command(BaseCommand):
+class Command(ReleaseCommand):
     help = "Submit a Bulgarian release from a UTF-8 text file; prints the new release's id."
 
     def add_arguments(self, parser):
+        super().add_arguments(parser)
         parser.add_argument("file")
         parser.add_argument("--city", required=True, help="the submitting city's slug")
         parser.add_argument("--title", help="the title (default: the file's first line)")
         parser.add_argument("--lists", nargs="*", default=[], help="mailing list slugs (default: the city's)")
 
-    def handle(self, *args, file, city, title, lists, **options):
+    def handle(self, *args, file, city, title, lists, as_json, **options):
         path = Path(file)
-        try:
-            release = submit(read_file(path), name=path.name, city=city, title=title, lists=lists)
-        except ReleaseError as exc:
-            raise CommandError(str(exc)) from None
-        self.stdout.write(str(release.pk))
+        release = workflow.submit(read_file(path), name=path.name, city=city, title=title, lists=lists)
+        self.report(release, [str(release.pk)], as_json=as_json)

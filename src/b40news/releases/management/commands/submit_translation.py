@@ -1,32 +1,27 @@
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
-
-from b40news import languages
-from b40news.releases.human import submit_translation
-from b40news.releases.intake import ReleaseError, read_file
-from b40news.releases.services import get_release
+from b40news.releases import workflow
+from b40news.releases.intake import read_file
+from b40news.releases.management.release_command import ReleaseCommand
 
 
-class Command(BaseCommand):
+class Command(ReleaseCommand):
     help = "Store a human translation of a release for one language (paragraphs aligned with the source)."
 
     def add_arguments(self, parser):
+        super().add_arguments(parser)
         parser.add_argument("release_id")
         parser.add_argument("--language", required=True)
         parser.add_argument("file")
         parser.add_argument("--title", help="the translated title (default: the file's first paragraph)")
 
-    def handle(self, *args, release_id, language, file, title, **options):
+    def handle(self, *args, release_id, language, file, title, as_json, **options):
         path = Path(file)
-        try:
-            raw = read_file(path)
-            translation = submit_translation(get_release(release_id), language, raw, name=path.name, title=title)
-        except (ReleaseError, languages.UnknownLanguage) as exc:
-            raise CommandError(str(exc)) from None
+        release = workflow.get_release(release_id)
+        translation = workflow.store_human(release, language, read_file(path), name=path.name, title=title)
         report = translation.glossary_report
-        self.stdout.write(
-            f"{translation.language.code}: human translation stored, {len(translation.segments)} segment(s), "
-            f"glossary {report['satisfied']}/{report['required']}"
-            + (f", missing: {', '.join(report['missing'])}" if report["missing"] else "")
-        )
+        line = (f"{translation.language.code}: human translation stored, {len(translation.segments)} segment(s), "
+                f"glossary {report['satisfied']}/{report['required']}"
+                + (f", missing: {', '.join(report['missing'])}" if report["missing"] else ""))
+        self.report(release, [line, f"review it, then: b40news approve {release.pk} --language "
+                                    f"{translation.language.code}"], as_json=as_json)

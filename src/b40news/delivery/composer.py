@@ -1,0 +1,143 @@
+"""The one composer: every e-mail b40news sends is built here.
+
+Newsletters (one per delivery row), test sends and double opt-in confirmations
+(one per notice row) get their From, Reply-To, List-Id, Message-ID, VERP
+envelope sender, unsubscribe headers and DKIM signature from the same code.
+The bytes themselves come from the plain-Python builder
+(`newsletter.message.build_message`); this module only decides what goes in.
+
+VERP tokens: a delivery's is its id (``bounces+42@``), a notice's is ``n`` and
+its id (``bounces+n7@``), so a bounce names the ledger row it belongs to.
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+from django.conf import settings
+from django.utils import timezone
+
+from b40news.delivery.models import Delivery, Notice
+from b40news.network import links
+from b40news.newsletter.dkim import DkimSigner
+from b40news.newsletter.message import Envelope, build_message, make_message_id
+from b40news.newsletter.render import Rendered, personalise
+
+NOTICE_VERP_PREFIX = "n"
+
+
+@functools.lru_cache(maxsize=1)
+def dkim_signer() -> DkimSigner | None:
+    if not settings.DKIM_PRIVATE_KEY_FILE:
+        return None
+    domain = settings.DKIM_DOMAIN or settings.FROM_EMAIL.rpartition("@")[2]
+    pem = Path(settings.DKIM_PRIVATE_KEY_FILE).read_bytes()
+    return DkimSigner(settings.DKIM_SELECTOR, domain, pem)
+
+
+def mail_domain() -> str:
+    return settings.FROM_EMAIL.rpartition("@")[2]
+
+
+def from_name(city, language: str) -> str:
+    return f"{city.name(language)} · B40"
+
+
+def notice_message_id(notice_id: int) -> str:
+    return make_message_id(f"notice.{notice_id}", mail_domain())
+
+
+def _finish(message: bytes, envelope: Envelope, signer: DkimSigner | None) -> tuple[bytes, Envelope]:
+    return (signer.sign(message) if signer is not None else message), envelope
+
+
+def newsletter(row: Delivery, rendered: Rendered, signer: DkimSigner | None) -> tuple[bytes, Envelope]:
+    """The newsletter for one delivery row (its subscriber, list and language)."""
+    subscriber, mailing_list = row.subscriber, row.mailing_list
+    unsubscribe = links.unsubscribe_url(subscriber.pk, mailing_list.pk)
+    html, text = personalise(rendered, {
+        "unsubscribe_url": unsubscribe,
+        "preferences_url": links.preferences_url(subscriber.pk),
+        "recipient_email": subscriber.email,
+    })
+    message, envelope = build_message(
+        subject=rendered.subject,
+        html=html,
+        text=text,
+        language=row.language,
+        from_addr=settings.FROM_EMAIL,
+        from_name=from_name(mailing_list.city, row.language),
+        to_addr=subscriber.email,
+        message_id=row.message_id,
+        list_id=f"{mailing_list.name} <{mailing_list.slug}.{mail_domain()}>",
+        unsubscribe_https=unsubscribe,
+        unsubscribe_mailto=links.unsubscribe_mailto(subscriber.pk, mailing_list.pk),
+        date=timezone.now(),
+        bounce_address=settings.BOUNCE_ADDRESS,
+        verp_token=str(row.pk),
+    )
+    return _finish(message, envelope, signer)
+
+
+def notice(row: Notice, signer: DkimSigner | None) -> tuple[bytes, Envelope]:
+    """A test send or a confirmation, built from the notice's payload."""
+    if row.kind == Notice.Kind.TEST:
+        subject, html, text, city = _test_parts(row)
+    elif row.kind == Notice.Kind.CONFIRMATION:
+        subject, html, text, city = _confirmation_parts(row)
+    else:
+        raise ValueError(f"no composer for notices of kind {row.kind!r}")
+    message, envelope = build_message(
+        subject=subject,
+        html=html,
+        text=text,
+        language=row.language,
+        from_addr=settings.FROM_EMAIL,
+        from_name=from_name(city, row.language),
+        to_addr=row.email,
+        message_id=row.message_id or notice_message_id(row.pk),
+        list_id=None,  # not list mail: no List-Id, no List-Unsubscribe
+        unsubscribe_https=None,
+        unsubscribe_mailto=None,
+        date=timezone.now(),
+        bounce_address=settings.BOUNCE_ADDRESS,
+        verp_token=f"{NOTICE_VERP_PREFIX}{row.pk}",
+    )
+    return _finish(message, envelope, signer)
+
+
+def _test_parts(row: Notice):
+    from b40news.delivery.renditions import rendered_for
+    from b40news.network.models import City
+    from b40news.releases.models import Release
+
+    release = Release.objects.get(pk=row.payload["release"])
+    city = City.objects.get(slug=row.payload["city"])
+    translation = release.translations.select_related("language").get(language__code=row.language)
+    rendered = rendered_for(release, translation, city)
+    url = f"{settings.SITE_URL}/"
+    html, text = personalise(rendered, {"unsubscribe_url": url, "preferences_url": url, "recipient_email": row.email})
+    return f"[TEST] {rendered.subject}", html, text, city
+
+
+def _confirmation_parts(row: Notice):
+    from b40news.delivery.renditions import renderer
+    from b40news.network import subscriptions
+    from b40news.network.models import Language, Subscription
+
+    subscription = Subscription.objects.select_related("subscriber", "mailing_list__city").get(
+        pk=row.payload["subscription"]
+    )
+    mailing_list = subscription.mailing_list
+    city = mailing_list.city
+    rendered = renderer(Path(settings.EMAIL_TEMPLATES_DIR)).render_confirmation(
+        row.language, mailing_list.name, city.brand(row.language)
+    )
+    if not rendered.ok:
+        raise ValueError(f"the confirmation mail in {row.language} does not render: {'; '.join(rendered.errors)}")
+    token = subscriptions.confirm_token(subscription.pk, Language.objects.for_code(row.language).pk)
+    html, text = personalise(rendered, {
+        "confirm_url": subscriptions.confirm_url(token), "recipient_email": subscription.subscriber.email,
+    })
+    return rendered.subject, html, text, city

@@ -1,0 +1,415 @@
+"""Every change of a release or a translation, in one place.
+
+The web views, the CLI commands, the demo, the glossary review and the worker
+tasks call these functions; none of them touches translations' status,
+renditions or ledger rows itself. Each change, in one transaction:
+
+- stores the new state of the translation or the release;
+- invalidates what depends on it: the language's renditions are deleted (and
+  `renditions.render_release` re-renders from a digest, so a missed deletion
+  cannot send an old text either);
+- moves ledger rows: a language approved (or given a fallback) releases its
+  waiting subscribers, which are then rendered for and dispatched without
+  anyone pressing Send again; a language unapproved, changed or stale before
+  its rows were claimed makes them wait again;
+- enqueues work once the transaction commits (`transaction.on_commit`).
+
+Release states (`Release.Status`): draft → translating → review → scheduled →
+sending → sent | sent_waiting | sent_with_failures; paused (resumable) and
+cancelled (the unsent rows taken back). `settle` decides the outcome from the
+ledger when nothing is left in flight.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from b40news import languages
+from b40news.delivery import ledger
+from b40news.delivery import service as delivery
+from b40news.delivery.models import Delivery, Rendition
+from b40news.network.models import City, Language, MailingList
+from b40news.releases import human
+from b40news.releases.intake import ReleaseError, decode, split_title
+from b40news.releases.models import Release, Translation
+
+Status = Translation.Status
+State = Delivery.State
+RS = Release.Status
+IN_FLIGHT = (State.PENDING, State.QUEUED, State.SENDING)
+FAILURES = (State.FAILED, State.UNCERTAIN)
+SENT_STATES = (RS.SENT, RS.SENT_WAITING, RS.SENT_WITH_FAILURES)
+MAX_SEGMENT_CHARS = 10_000
+
+
+def get_release(release_id: int | str) -> Release:
+    try:
+        return Release.objects.get(pk=int(release_id))
+    except (ValueError, Release.DoesNotExist):
+        raise ReleaseError(_("no release with id %(id)s") % {"id": release_id}) from None
+
+
+# -- a new release -------------------------------------------------------------------
+
+
+def submit(raw: bytes, *, name: str, city: str, title: str | None = None, lists: Sequence[str] = (),
+           user=None) -> Release:
+    """Store a new release (a draft) from the bytes of a file; nothing is stored on error."""
+    text = split_title(decode(raw, name=name, max_bytes=settings.MAX_RELEASE_BYTES), title, name=name)
+    city_obj = City.objects.filter(slug=city).first()
+    if city_obj is None:
+        known = ", ".join(City.objects.values_list("slug", flat=True)) or "-"
+        raise ReleaseError(_("unknown city %(city)r; known cities: %(known)s") % {"city": city, "known": known})
+    chosen = _lists(city_obj, lists)
+    with transaction.atomic():
+        release = Release.objects.create(city=city_obj, title=text.title, body=text.body, submitted_by=user)
+        release.lists.set(chosen)
+    return release
+
+
+def _lists(city: City, slugs: Sequence[str]) -> list[MailingList]:
+    if not slugs:
+        own = list(city.lists.all())
+        if not own:
+            raise ReleaseError(_("city %(city)r has no mailing list: name the lists to send to") % {"city": city.slug})
+        return own
+    found = {mailing_list.slug: mailing_list for mailing_list in MailingList.objects.filter(slug__in=slugs)}
+    missing = [slug for slug in slugs if slug not in found]
+    if missing:
+        raise ReleaseError(_("unknown mailing list(s): %(lists)s") % {"lists": ", ".join(missing)})
+    return [found[slug] for slug in slugs]
+
+
+# -- translations ----------------------------------------------------------------------
+
+
+def start_translating(release: Release) -> None:
+    Release.objects.filter(pk=release.pk, status=RS.DRAFT).update(status=RS.TRANSLATING)
+
+
+def store_source(release: Release) -> Translation:
+    """The Bulgarian original is its own approved 'translation' for Bulgarian subscribers."""
+    translation, _ = Translation.objects.update_or_create(
+        release=release,
+        language=Language.objects.for_code(languages.SOURCE),
+        defaults={"status": Status.APPROVED, "title": release.title, "text": release.body,
+                  "route": ["original"], "tier": "source"},
+    )
+    return translation
+
+
+def store_machine_results(release: Release, results: dict[str, dict]) -> list[Translation]:
+    """Machine output per language (the Translation's fields), waiting for review."""
+    stored = []
+    with transaction.atomic():
+        store_source(release)
+        for code, fields in results.items():
+            translation, _ = Translation.objects.update_or_create(
+                release=release, language=Language.objects.for_code(code),
+                defaults={**fields, "approved_at": None, "approved_by": None},
+            )
+            stored.append(translation)
+        _changed(release, set(results))
+        Release.objects.filter(pk=release.pk, status__in=[RS.DRAFT, RS.TRANSLATING]).update(status=RS.REVIEW)
+    return stored
+
+
+def language_locked(release: Release, code: str) -> bool:
+    """True once a message in this language has been claimed for sending or has gone."""
+    return Delivery.objects.filter(release=release, language=code).exclude(
+        state__in=[State.WAITING, State.PENDING]).exists()
+
+
+def _check_unlocked(release: Release, code: str) -> None:
+    if language_locked(release, code):
+        raise ReleaseError(_("%(code)s has already been sent: it can no longer change") % {"code": code})
+
+
+def edit_segment(translation: Translation, index: int, text: str, *, user=None) -> Translation:
+    """A person's correction of one segment: remembered as human work; an
+    approved language must then be approved again."""
+    from b40news.glossary.current import current_glossary
+    from b40news.translation.memory import remember_human
+
+    release, code = translation.release, translation.language.code
+    if translation.status not in (Status.TRANSLATED, Status.APPROVED):
+        raise ReleaseError(_("%(code)s is %(status)s: there is nothing to correct")
+                           % {"code": code, "status": translation.status})
+    segments = copy.deepcopy(translation.segments)
+    if not 0 <= index < len(segments):
+        raise ReleaseError(_("there is no segment %(number)d") % {"number": index + 1})
+    target = " ".join(text.split())
+    if not target:
+        raise ReleaseError(_("the corrected segment is empty"))
+    if len(target) > MAX_SEGMENT_CHARS:
+        raise ReleaseError(_("the corrected segment is too long"))
+    segments[index].update(target=target, flags=[], from_memory=False, edited=True)
+    targets = [item["target"] for item in segments]
+    with transaction.atomic():
+        _check_unlocked(release, code)
+        translation.segments = segments
+        translation.title = targets[0]
+        translation.text = human.body_text(release, translation.route, targets[1:])
+        translation.glossary_report = human.glossary_report(segments, code, current_glossary())
+        _unapproved(translation)
+        translation.save()
+        remember_human([(segments[index]["source"], target)], code)
+        _changed(release, {code})
+    return translation
+
+
+def store_human(release: Release, language: str, raw: bytes, *, name: str, title: str | None = None,
+                user=None) -> Translation:
+    """A person's translation of the whole release (paragraphs aligned), to review."""
+    code = languages.get(language).code
+    with transaction.atomic():
+        _check_unlocked(release, code)
+        store_source(release)
+        translation = human.submit_translation(release, code, raw, name=name, title=title or None, user=user)
+        _changed(release, {code})
+        Release.objects.filter(pk=release.pk, status__in=[RS.DRAFT, RS.TRANSLATING]).update(status=RS.REVIEW)
+    return translation
+
+
+def approvable(release: Release) -> tuple[list[str], list[tuple[str, int]]]:
+    """(translated languages without flags, [(flagged language, flagged segments)])."""
+    clean, flagged = [], []
+    for t in release.translations.select_related("language").order_by("language_id"):
+        if t.status == Status.TRANSLATED:
+            (flagged.append((t.language.code, t.flagged)) if t.flagged else clean.append(t.language.code))
+    return clean, flagged
+
+
+def approve(release: Release, codes: Iterable[str], *, user=None, force: bool = False) -> list[Translation]:
+    """Approve languages; a flagged segment needs ``force`` (a human decision).
+
+    Waiting subscribers of an approved language (or of a language whose
+    fallback it is) are released and sent to at once when the release is
+    being or has been sent.
+    """
+    wanted = [languages.get(code).code for code in codes]
+    translations = {t.language.code: t for t in release.translations.select_related("language")}
+    approved, problems = [], []
+    for code in wanted:
+        translation = translations.get(code)
+        if translation is None or translation.status == Status.PENDING:
+            problems.append(_("%(code)s: not translated yet") % {"code": code})
+        elif translation.status in (Status.NO_ENGINE, Status.FAILED):
+            problems.append(f"{code}: {translation.status}: {translation.reason}")
+        elif translation.status == Status.STALE:
+            problems.append(_("%(code)s: stale (the glossary changed): translate it again first") % {"code": code})
+        elif translation.flagged and translation.status != Status.APPROVED and not force:
+            problems.append(_("%(code)s: %(n)d flagged segment(s) need a human decision: review them, "
+                              "or approve despite them") % {"code": code, "n": translation.flagged})
+        else:
+            approved.append(translation)
+    if problems:
+        raise ReleaseError(_("cannot approve:") + "\n  " + "\n  ".join(problems))
+    now = timezone.now()
+    with transaction.atomic():
+        for translation in approved:
+            if translation.status != Status.APPROVED:
+                translation.status, translation.approved_at, translation.approved_by = Status.APPROVED, now, user
+                translation.save(update_fields=["status", "approved_at", "approved_by", "updated_at"])
+        _changed(release, {t.language.code for t in approved})
+    return approved
+
+
+def unapprove(release: Release, code: str) -> Translation:
+    """Take an approval back; its subscribers not yet sent to wait again."""
+    code = languages.get(code).code
+    translation = release.translations.select_related("language").filter(language__code=code).first()
+    if translation is None or translation.status != Status.APPROVED or code == languages.SOURCE:
+        raise ReleaseError(_("%(code)s is not approved") % {"code": code})
+    with transaction.atomic():
+        _check_unlocked(release, code)
+        _unapproved(translation)
+        translation.save()
+        _changed(release, {code})
+    return translation
+
+
+def mark_stale(translation_ids: Iterable[int]) -> int:
+    """The glossary changed what these translations must say: they are translated again before approval."""
+    rows = list(Translation.objects.filter(pk__in=list(translation_ids)).select_related("language", "release"))
+    with transaction.atomic():
+        Translation.objects.filter(pk__in=[t.pk for t in rows]).update(
+            status=Status.STALE, approved_at=None, approved_by=None, updated_at=timezone.now())
+        for release in {t.release for t in rows}:
+            _changed(release, {t.language.code for t in rows if t.release_id == release.pk})
+    return len(rows)
+
+
+def set_fallback(release: Release, waiting: str, fallback: str) -> None:
+    """Subscribers of ``waiting`` get the approved ``fallback`` language instead, from now on."""
+    waiting_code, fallback_code = languages.get(waiting).code, languages.get(fallback).code
+    if not Translation.objects.filter(release=release, language__code=fallback_code,
+                                      status=Status.APPROVED).exists():
+        raise ReleaseError(_("%(code)s is not approved for release %(id)s: approve it first")
+                           % {"code": fallback_code, "id": release.pk})
+    with transaction.atomic():
+        release.fallbacks = {**release.fallbacks, waiting_code: fallback_code}
+        release.save(update_fields=["fallbacks"])
+        _changed(release, {fallback_code})
+
+
+def _unapproved(translation: Translation) -> None:
+    if translation.status == Status.APPROVED:
+        translation.status, translation.approved_at, translation.approved_by = Status.TRANSLATED, None, None
+
+
+def _changed(release: Release, codes: set[str]) -> None:
+    """After any change of these languages: renditions go, ledger rows move, work is enqueued."""
+    Rendition.objects.filter(release=release, language__in=codes).delete()
+    release.refresh_from_db(fields=["status", "fallbacks", "scheduled_for"])
+    if not Delivery.objects.filter(release=release).exists():
+        return  # no audience frozen yet: `send` does the rest
+    approved = ledger.approved_languages(release)
+    ledger.hold_back(release, codes - approved)
+    # Rows on a fallback that is no longer approved wait again too.
+    ledger.hold_back(release, {code for code in release.fallbacks.values() if code not in approved})
+    if ledger.release_waiting(release):
+        delivery.render_checked(release)
+        if release.status in SENT_STATES:
+            Release.objects.filter(pk=release.pk).update(status=RS.SENDING)
+            release.status = RS.SENDING
+        if release.status == RS.SENDING:
+            _dispatch_on_commit(release, release.scheduled_for)
+    if release.status in (RS.SENDING, *SENT_STATES):
+        transaction.on_commit(lambda: settle(release.pk))
+
+
+# -- sending ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SendReport:
+    added: int  # rows frozen into the ledger by this call
+    due: int  # rows that go now (or at the scheduled time)
+    waiting: dict[str, int]  # language -> rows waiting for it
+    scheduled_for: datetime | None
+
+
+def workers_available() -> bool:
+    from worker import app
+
+    return not app.conf.task_always_eager
+
+
+def send(release: Release, *, eta: datetime | None = None) -> SendReport:
+    """Freeze the audience, render, and send now or at ``eta``; safe to repeat."""
+    if eta is not None and eta <= timezone.now():
+        eta = None
+    if eta is not None and not workers_available():
+        raise ReleaseError(_("Sending at a set time needs Celery workers (REDIS_URL); send now instead."))
+    with transaction.atomic():
+        locked = Release.objects.select_for_update().get(pk=release.pk)
+        if locked.status == RS.PAUSED:
+            raise ReleaseError(_("release %(id)s is paused: resume it") % {"id": release.pk})
+        locked.scheduled_for = eta
+        locked.status = RS.SCHEDULED if eta else RS.SENDING
+        locked.save(update_fields=["scheduled_for", "status"])
+        store_source(locked)
+        counts = delivery.prepare_send(locked)
+        Delivery.objects.filter(release=locked, state=State.PENDING, attempts=0).update(next_attempt_at=eta)
+        _dispatch_on_commit(locked, eta)
+        transaction.on_commit(lambda: settle(release.pk))
+    release.refresh_from_db()
+    return SendReport(counts["frozen"], ledger.count_due(release.pk) if eta is None else
+                      Delivery.objects.filter(release=release, state=State.PENDING).count(),
+                      waiting_by_language(release), eta)
+
+
+def waiting_by_language(release: Release) -> dict[str, int]:
+    from collections import Counter
+
+    return dict(Counter(Delivery.objects.filter(release=release, state=State.WAITING)
+                        .values_list("language", flat=True)))
+
+
+def _dispatch_on_commit(release: Release, eta: datetime | None) -> None:
+    from worker.tasks import dispatch_release
+
+    release_id = release.pk
+    if eta is not None and eta > timezone.now():
+        transaction.on_commit(lambda: dispatch_release.apply_async(kwargs={"release_id": release_id}, eta=eta))
+    else:
+        transaction.on_commit(lambda: dispatch_release.delay(release_id=release_id))
+
+
+def dispatch(release_id: int, enqueue) -> int:
+    """What the dispatch task does: a scheduled release whose time has come is
+    being sent; due rows of a sendable release go to send tasks."""
+    Release.objects.filter(pk=release_id, status=RS.SCHEDULED, scheduled_for__lte=timezone.now()).update(
+        status=RS.SENDING)
+    if not ledger.release_sendable(release_id):
+        return 0
+    return delivery.dispatch(release_id, enqueue)
+
+
+def pause(release: Release) -> None:
+    """No new batch starts until `resume` (batches already running finish)."""
+    if Release.objects.filter(pk=release.pk, status__in=[RS.SENDING, RS.SCHEDULED]).update(status=RS.PAUSED) == 0:
+        raise ReleaseError(_("release %(id)s is not being sent") % {"id": release.pk})
+
+
+def resume(release: Release) -> None:
+    with transaction.atomic():
+        release.refresh_from_db()
+        if release.status != RS.PAUSED:
+            raise ReleaseError(_("release %(id)s is not paused") % {"id": release.pk})
+        due = release.scheduled_for and release.scheduled_for > timezone.now()
+        release.status = RS.SCHEDULED if due else RS.SENDING
+        release.save(update_fields=["status"])
+        _dispatch_on_commit(release, release.scheduled_for if due else None)
+        transaction.on_commit(lambda: settle(release.pk))
+
+
+def cancel(release: Release) -> int:
+    """Take back a scheduled (or paused) send: rows that never left are removed. Returns how many."""
+    with transaction.atomic():
+        release = Release.objects.select_for_update().get(pk=release.pk)
+        if release.status not in (RS.SCHEDULED, RS.PAUSED):
+            raise ReleaseError(_("only a scheduled or paused send can be cancelled"))
+        removed = ledger.withdraw_unsent(release)
+        release.status, release.scheduled_for = RS.CANCELLED, None
+        release.save(update_fields=["status", "scheduled_for"])
+    return removed
+
+
+def retry_failed(release: Release) -> int:
+    """Failed rows are tried again (bounced ones are not)."""
+    with transaction.atomic():
+        again = ledger.retry_failed(release)
+        if again:
+            Release.objects.filter(pk=release.pk, status__in=SENT_STATES).update(status=RS.SENDING)
+            _dispatch_on_commit(release, None)
+    return again
+
+
+def settle(release_id: int) -> str:
+    """A release being sent, once nothing is in flight: sent, sent_waiting or sent_with_failures."""
+    with transaction.atomic():
+        release = Release.objects.select_for_update().filter(pk=release_id).first()
+        if release is None or release.status not in (RS.SENDING, *SENT_STATES):
+            return release.status if release else ""
+        rows = Delivery.objects.filter(release_id=release_id)
+        if rows.filter(state__in=IN_FLIGHT).exists():
+            outcome = RS.SENDING
+        elif rows.filter(state=State.WAITING).exists():
+            outcome = RS.SENT_WAITING
+        elif rows.filter(state__in=FAILURES).exists():
+            outcome = RS.SENT_WITH_FAILURES
+        else:
+            outcome = RS.SENT
+        if outcome != release.status:
+            Release.objects.filter(pk=release_id).update(status=outcome)
+    return outcome
