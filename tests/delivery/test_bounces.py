@@ -31,6 +31,8 @@ from b40news.delivery import bounces, ledger, sender, service
 from b40news.delivery.models import Delivery, Suppression
 from b40news.network.models import Language, MailingList, Subscriber, Subscription
 from b40news.network.sample import load_sample
+from b40news.releases import workflow
+from b40news.releases.models import Release
 from b40news.releases.workflow import submit
 
 pytestmark = pytest.mark.django_db
@@ -69,7 +71,9 @@ def sent(mta):
             Subscription.objects.create(subscriber=subscriber, mailing_list=mailing_list, status="confirmed")
     release = submit(BODY.encode(), name="r.txt", city="sofia")
     with override_settings(SMTP_URL=mta.url):
+        workflow.store_source(release)
         service.prepare_send(release)
+        Release.objects.filter(pk=release.pk).update(status=Release.Status.SENDING)
         while (batch := ledger.claim_batch(release.pk, 100)) is not None:
             sender.send_batch(batch)
     rows = {r.subscriber.email: r for r in Delivery.objects.filter(release=release).select_related("subscriber")}
