@@ -6,7 +6,7 @@ import shutil
 from dataclasses import replace
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from markupsafe import escape
 
@@ -273,6 +273,7 @@ def test_a_forged_slot_marker_inside_a_url_stays_broken(renderer):
 _PIECES = st.sampled_from(list("ab .,:;@/-_?&=#%<>\"'()\n\r\u2028") + ["https://", "www.", ".bg", "x@y.bg"])
 
 
+@settings(database=None)  # no .hypothesis/ folder in the checkout
 @given(st.lists(_PIECES | st.characters(), max_size=30).map("".join))
 def test_linkify_adds_only_links_and_keeps_every_character(text):
     out = str(linkify(text, style="color:#1f4e99;"))
