@@ -83,6 +83,63 @@ def _canonical_case(code: str) -> str:
     return code.lower()
 
 
+# Browsers' language tags (BCP 47, RFC 9110 Accept-Language) whose primary
+# subtag names one of our languages under another code; the script subtag, where
+# given, decides between Serbian's two scripts (``sr`` alone reads Latin here).
+_BROWSER_PRIMARY: dict[str, str] = {
+    "bg": "bg", "en": "en", "hr": "hr", "bs": "bs", "mk": "mk", "sq": "sq", "el": "el",
+    "tr": "tr", "ro": "ro", "sl": "sl", "cnr": "cnr",
+    "me": "cnr",  # not a language code, but people and some systems use it for Montenegrin
+    "sh": "hr",  # Serbo-Croatian, as ALIASES has it
+    "mo": "ro",  # Moldavian, deprecated in favour of ro
+    "als": "sq", "aln": "sq",  # Tosk and Gheg Albanian
+}
+MAX_ACCEPT_LANGUAGE = 500  # characters of the header that are read
+
+
+def from_browser_tag(tag: str) -> Language | None:
+    """Our language for one browser language tag, or None.
+
+    ``sr``, ``sr-RS``, ``sr-Latn-RS`` -> sr-Latn; ``sr-Cyrl``, ``sr-Cyrl-ME``
+    -> sr-Cyrl; ``hr-HR`` -> hr; ``me``, ``cnr-ME`` -> cnr; ``sq-AL``, ``sq-MK``
+    -> sq; ``*`` and languages the network does not use -> None.
+    """
+    parts = [part for part in tag.strip().lower().replace("_", "-").split("-") if part]
+    if not parts or parts[0] == "*":
+        return None
+    primary, script = parts[0], next((p for p in parts[1:] if len(p) == 4 and p.isalpha()), "")
+    if primary == "sr":
+        return LANGUAGES["sr-Cyrl" if script == "cyrl" else "sr-Latn"]
+    code = _BROWSER_PRIMARY.get(primary)
+    return LANGUAGES[code] if code else None
+
+
+def from_accept_language(header: str) -> Language | None:
+    """The first of the network's languages in an ``Accept-Language`` header, by preference.
+
+    Ranges are taken in order of their ``q`` (ties keep the header's order);
+    ``q=0`` means "not this one" and is skipped, as is anything unreadable.
+    """
+    ranges: list[tuple[float, int, str]] = []
+    for position, item in enumerate(header[:MAX_ACCEPT_LANGUAGE].split(",")):
+        tag, *params = (part.strip() for part in item.split(";"))
+        weight = 1.0
+        for param in params:
+            name, _, value = param.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    weight = float(value)
+                except ValueError:
+                    weight = 0.0
+        if tag and weight > 0:
+            ranges.append((-weight, position, tag))
+    for _, _, tag in sorted(ranges):
+        found = from_browser_tag(tag)
+        if found is not None:
+            return found
+    return None
+
+
 def parse_list(value: str) -> list[str]:
     """``"en, mk,sr"`` -> ``["en", "mk", "sr-Latn"]``; ``"all"`` -> every target."""
     if value.strip().lower() == "all":

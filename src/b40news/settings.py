@@ -137,6 +137,7 @@ SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = env.get_int("B40NEWS_SESSION_SECONDS", 12 * 3600)  # one working day
 CSRF_COOKIE_HTTPONLY = True  # forms carry the token; no script needs the cookie
 CSRF_COOKIE_SAMESITE = "Lax"
+CSRF_FAILURE_VIEW = "b40news.web.public.errors.csrf_failure"  # branded, in the visitor's language
 LOGIN_URL = "office:login"
 LOGIN_REDIRECT_URL = "office:dashboard"
 LOGOUT_REDIRECT_URL = "office:login"

@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+import html as html_lib
 import re
 import shutil
 from dataclasses import replace
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from markupsafe import escape
 
 from b40news import languages
@@ -17,6 +20,7 @@ from b40news.newsletter.render import (
     personalise,
     slot_marker,
 )
+from b40news.newsletter.linkify import linkify
 from b40news.newsletter.strings import load_strings
 
 from .samples import LANGUAGES, RECIPIENT, SITE, TEMPLATES, city, newsletter
@@ -211,3 +215,68 @@ def test_confirmation_in_every_language(renderer, code):
     assert confirm in text and "ana@example.org" in text and "ana@example.org" in html
     assert strings["confirm_button"] in html and strings["confirm_button"] in text
     assert not MARKER.search(html + text)
+
+
+# -- URLs and e-mail addresses become links in the HTML part (escape first, then link) ------
+
+LINKED = (
+    "Програмата: https://www.b40.org/summit?day=1&lang=bg (PDF), също на www.stz.bg/b40.\n"
+    "Пишете на press@stara-zagora.bg или вижте stz.bg."
+)
+
+
+def anchors(html: str) -> list[tuple[str, str]]:
+    return re.findall(r'<a href="([^"]+)" style="[^"]*">([^<]*)</a>', html)
+
+
+@pytest.mark.parametrize("code", LANGUAGES)
+def test_links_in_the_release_become_links_in_every_language(renderer, code):
+    out = renderer.render(newsletter(code, paragraphs=(LINKED, newsletter(code).paragraphs[0])))
+    assert out.errors == ()  # the MJML is intact
+    found = anchors(out.html)
+    for link in (
+        ("https://www.b40.org/summit?day=1&amp;lang=bg", "https://www.b40.org/summit?day=1&amp;lang=bg"),
+        ("https://www.stz.bg/b40", "www.stz.bg/b40"),  # the sentence's full stop stays outside
+        ("mailto:press@stara-zagora.bg", "press@stara-zagora.bg"),
+        ("https://stz.bg", "stz.bg"),
+    ):
+        assert link in found, link
+    assert "(PDF), също на" in out.html and "<br />\nПишете" in out.html
+    assert LINKED in out.text and "<a " not in out.text  # the text part as it was
+    html, text = personalise(out, RECIPIENT)
+    assert not MARKER.search(html + text)
+
+
+def test_linking_never_lets_markup_through(renderer):
+    hostile = ('See https://x.bg/a"onmouseover="alert(1) and <a href="javascript:alert(1)">me</a>, '
+               "javascript:alert(2), <b>www.x.bg/<i></b> and x@y.bg<script>alert(3)</script>")
+    out = renderer.render(newsletter("en", paragraphs=(hostile,)))
+    assert out.errors == ()
+    assert "<script>" not in out.html and "<b>" not in out.html and "javascript:alert(1)\">" not in out.html
+    assert '"onmouseover' not in out.html and "href=\"javascript" not in out.html
+    assert [a for a in anchors(out.html) if not a[0].startswith((SITE, "%%"))] == [
+        ("https://x.bg/a", "https://x.bg/a"),  # a URL ends at a quote
+        ("https://www.x.bg/", "www.x.bg/"),  # and at a tag
+        ("mailto:x@y.bg", "x@y.bg"),
+    ]
+    assert "&lt;a href=&#34;javascript:alert(1)&#34;&gt;me&lt;/a&gt;" in out.html
+    assert hostile in out.text
+
+
+def test_a_forged_slot_marker_inside_a_url_stays_broken(renderer):
+    out = renderer.render(newsletter("en", paragraphs=("Go to https://x.bg/%%B40:unsubscribe_url%%/ now",)))
+    assert "reserved sequence" in "\n".join(out.errors)
+    html, _ = personalise(out, RECIPIENT)
+    assert RECIPIENT["unsubscribe_url"].replace("&", "&amp;") not in html.split("Go to")[1].split("</p>")[0]
+
+
+_PIECES = st.sampled_from(list("ab .,:;@/-_?&=#%<>\"'()\n\r\u2028") + ["https://", "www.", ".bg", "x@y.bg"])
+
+
+@settings(database=None)  # no .hypothesis/ folder in the checkout
+@given(st.lists(_PIECES | st.characters(), max_size=30).map("".join))
+def test_linkify_adds_only_links_and_keeps_every_character(text):
+    out = str(linkify(text, style="color:#1f4e99;"))
+    for tag in re.findall(r"<[^>]*>", out):
+        assert re.fullmatch(r'<a href="(?:https?://|mailto:)[^"<>]*" style="color:#1f4e99;">|</a>|<br>', tag), tag
+    assert html_lib.unescape(re.sub(r"<[^>]*>", "", out)) == "\n".join(text.splitlines())

@@ -79,3 +79,19 @@ def test_confirmation_scores_low(language, rsa_pem, tmp_path):
     assert rendered.errors == ()
     score, report = spamassassin(message(language, rendered, rsa_pem), tmp_path)
     assert score <= LIMIT, report
+
+
+LINKS = {
+    "en": "Programme: https://www.stara-zagora.bg/b40/programme, questions to press@stara-zagora.bg.",
+    "mk": "Програма: https://www.stara-zagora.bg/b40/programme, прашања на press@stara-zagora.bg.",
+}
+
+
+@pytest.mark.parametrize("language", list(LINKS))
+def test_links_in_the_release_cost_nothing(language, rsa_pem, tmp_path):
+    # URLs and addresses in a release are links in the HTML part (newsletter/linkify.py).
+    release = newsletter(language, paragraphs=(*full_release(language), LINKS[language]))
+    rendered = Renderer(TEMPLATES).render(release)
+    assert rendered.errors == () and 'href="mailto:press@stara-zagora.bg"' in rendered.html
+    score, report = spamassassin(message(language, rendered, rsa_pem), tmp_path)
+    assert score <= LIMIT, report

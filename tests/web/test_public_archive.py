@@ -162,3 +162,23 @@ def test_the_bulgarian_feed_has_every_sent_release(client, archive):
 def test_feed_for_an_unknown_city_or_language_is_404(client, archive):
     assert client.get("/a/atlantis/en/rss.xml").status_code == 404
     assert client.get("/a/sofia/xx/rss.xml").status_code == 404
+
+
+def test_links_in_a_release_are_links_on_its_page_and_in_its_feed(client):
+    network()
+    body = "Програма: https://stz.bg/b40?d=1&l=bg.\nПишете на press@stz.bg или <b>www.b40.org</b>."
+    sent = release("Връзки", body, en=("human", "approved", "Links", "See https://stz.bg/b40?d=1&l=bg."))
+    page = html(client.get(f"/r/{sent.pk}/bg/"))
+    assert ('<p>Програма: <a href="https://stz.bg/b40?d=1&amp;l=bg">https://stz.bg/b40?d=1&amp;l=bg</a>.<br>\n'
+            'Пишете на <a href="mailto:press@stz.bg">press@stz.bg</a> или '
+            '&lt;b&gt;<a href="https://www.b40.org">www.b40.org</a>&lt;/b&gt;.</p>') in page
+    [item] = _feed(client, "/a/sofia/en/rss.xml").findall("item")
+    assert item.findtext("description") == (
+        'See <a href="https://stz.bg/b40?d=1&amp;l=bg">https://stz.bg/b40?d=1&amp;l=bg</a>.')
+
+
+@pytest.mark.parametrize("code", list(languages.LANGUAGES))
+def test_every_feed_names_its_language_in_the_header_and_the_channel(client, archive, code):
+    response = client.get(f"/a/skopje/{code}/rss.xml", HTTP_ACCEPT_LANGUAGE="bg")
+    assert response.status_code == 200 and response["Content-Language"] == code
+    assert ET.fromstring(response.content).find("channel").findtext("language") == code

@@ -5,6 +5,10 @@ e.g. ``%%B40:unsubscribe_url%%``: markers are plain ASCII that neither Jinja2's
 autoescape, MJML nor HTML escaping touch, so ``personalise`` fills them in with
 ``str.replace`` for each recipient — MJML never runs per recipient.
 
+URLs and e-mail addresses in the release's paragraphs become links in the
+HTML part (``linkify``: escaped first, then linked); the text part keeps
+them as they are.
+
 Rendering reports problems instead of raising (as Keila's renderer does): a
 broken template, an MJML error, an over-long HTML part, a missing unsubscribe
 link all land in ``Rendered.errors`` for the review page to show. Only a
@@ -27,6 +31,7 @@ from markupsafe import Markup, escape
 from mjml import mjml2html
 
 from b40news import languages
+from b40news.newsletter.linkify import linkify
 from b40news.newsletter.strings import StringsError, load_strings
 
 SLOTS: tuple[str, ...] = ("unsubscribe_url", "preferences_url", "recipient_email")
@@ -121,6 +126,7 @@ class Renderer:
             keep_trailing_newline=True,
         )
         self.env.filters["nl2br"] = _nl2br
+        self.env.filters["linkify"] = _linkify
 
     def render(self, newsletter: Newsletter) -> Rendered:
         errors: list[str] = []
@@ -296,6 +302,14 @@ def _format(key: str, value: str, fields: Mapping[str, str], errors: list[str]) 
 
 def _nl2br(value: str) -> Markup:
     return Markup("<br>\n").join(escape(line) for line in str(value).splitlines())
+
+
+LINK_STYLE = "color:#1f4e99;word-break:break-word;"  # as the other links; long URLs wrap on phones
+
+
+def _linkify(value: str) -> Markup:
+    """A paragraph of the release: escaped, URLs and e-mail addresses as links, line breaks kept."""
+    return linkify(value, style=LINK_STYLE)
 
 
 def _colour(value: str, errors: list[str]) -> str:

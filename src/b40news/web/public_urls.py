@@ -1,5 +1,7 @@
 """Subscribers and the public archive (no login).
 
+    /                             the network's cities, each with its archive and sign-up page
+    /language/<code>/?next=PATH   the language switch: remember the choice, back to PATH
     /s/<list>/                    subscribe to a city's list (double opt-in)
     /c/<token>/                   confirm a subscription (GET asks, POST confirms)
     /u/<token>/                   unsubscribe from one list (GET asks, POST and RFC 8058 one-click POST act)
@@ -14,10 +16,12 @@ Tokens are signed (``django.core.signing``); ``network.links`` and
 
 from django.urls import path
 
-from b40news.web.public import archive, subscribe, subscriber
+from b40news.web.public import archive, home, subscribe, subscriber
 
 app_name = "public"
 urlpatterns: list = [
+    path("", home.home, name="home"),
+    path("language/<str:code>/", home.switch_language, name="language"),
     path("s/<slug:list_slug>/", subscribe.subscribe, name="subscribe"),
     path("c/<str:token>/", subscribe.confirm, name="confirm"),
     path("u/<str:token>/", subscriber.unsubscribe, name="unsubscribe"),

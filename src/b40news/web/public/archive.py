@@ -2,18 +2,24 @@
 
 - ``/r/<release>/<lang>/``: the release in ``lang`` once a message in that
   language has gone out, the Bulgarian original at ``bg`` once any has; 404
-  for anything else (drafts, releases under review, scheduled or waiting
-  sends are not public). ``<link rel="alternate" hreflang>`` names the other languages.
+  for a release nobody has received yet (drafts, releases under review,
+  scheduled or waiting sends are not public), and a 404 page in ``lang``
+  offering the languages it exists in when it did not go out in ``lang``.
+  ``<link rel="alternate" hreflang>`` names the other languages.
 - ``/a/<city>/<lang>/``: the city's sent releases (its own, and those sent to
   its lists), newest first, in ``lang`` where approved, else the original.
 - ``/a/<city>/<lang>/rss.xml``: the releases approved in ``lang`` (all of them
-  for ``bg``), as RSS 2.0.
+  for ``bg``), as RSS 2.0, with ``<language>`` and ``Content-Language: lang``.
+
+URLs and e-mail addresses in a release's text are links (``newsletter.linkify``).
 
 Language codes in these paths are the network's canonical codes; an alias or
 another spelling (``sr``, ``SR-latn``) redirects to the canonical address.
 """
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
@@ -23,26 +29,24 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanen
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Rss201rev2Feed
-from django.utils.html import escape
 
 from b40news import languages
 from b40news.delivery.models import Delivery
 from b40news.network import links
 from b40news.network.models import City
+from b40news.newsletter.linkify import linkify
 from b40news.releases.models import Release, Translation
 from b40news.text.segment import split_paragraphs
-from b40news.web.public import pages
+from b40news.web.public import errors, pages
 from b40news.web.public.subscribe import subscribe_url
 
 PER_PAGE = 30
 FEED_ITEMS = 20
 
 
-def _canonical(code: str) -> str:
+def _canonical(code: str) -> str | None:
     found = pages.language(code)
-    if found is None:
-        raise Http404("not a language of the network")
-    return found.code
+    return found.code if found is not None else None
 
 
 def public_releases(city: City) -> QuerySet[Release]:
@@ -89,23 +93,31 @@ def _version(release: Release, code: str, translations: dict[str, Translation]) 
 
 
 def release_page(request: HttpRequest, release_id: int, lang: str) -> HttpResponse:
-    code = _canonical(lang)
-    if code != lang:
-        return HttpResponsePermanentRedirect(reverse("public:release", args=[release_id, code]))
     release = get_object_or_404(Release.objects.select_related("city").filter(Exists(_gone_out())), pk=release_id)
     translations = approved(release)
-    version = _version(release, code, translations)
-    if version is None:
-        raise Http404("this release is not published in this language")
-    title, text, notice = version
     codes = [languages.SOURCE, *(c for c in translations if c != languages.SOURCE)]
     choices = [
-        pages.Choice(c, languages.get(c).native, links.archive_url(release.pk, c), c == code) for c in codes
+        pages.Choice(c, languages.get(c).native, links.archive_url(release.pk, c)) for c in codes
     ]
+    code = _canonical(lang)
+    if code is None:
+        return errors.error_page(request, 404, body_keys=["release_missing_body"], choices=choices)
+    if code != lang:
+        return HttpResponsePermanentRedirect(reverse("public:release", args=[release_id, code]))
+    version = _version(release, code, translations)
+    if version is None:  # not published in this language: say so in it, and offer those it has
+        return errors.error_page(
+            request, 404, lang=languages.get(code), title_key="release_missing_title",
+            body_keys=["release_missing_body"], choices=choices,
+            switcher=[pages.Choice(c, item.native, links.archive_url(release.pk, c), c == code)
+                      for c, item in languages.LANGUAGES.items()],
+        )
+    title, text, notice = version
+    choices = [replace(c, current=c.code == code) for c in choices]
     city = release.city
     return pages.page(
         request, "release.html", languages.get(code),
-        {"title": title, "paragraphs": split_paragraphs(text), "notice": notice,
+        {"title": title, "paragraphs": [linkify(p) for p in split_paragraphs(text)], "notice": notice,
          "original_url": links.original_url(release.pk), "index_url": _index_url(city, code),
          "published": release.created_at.date().isoformat()},
         fields={"city": city.name(code)}, switcher=choices, alternates=choices, brand=city.colour,
@@ -121,10 +133,15 @@ def _feed_url(city: City, code: str) -> str:
 
 
 def city_index(request: HttpRequest, city_slug: str, lang: str) -> HttpResponse:
+    city = get_object_or_404(City, slug=city_slug)
     code = _canonical(lang)
+    if code is None:  # not a language of the network: offer those it has
+        return errors.error_page(
+            request, 404, body_keys=["language_unknown_body"],
+            choices=[pages.Choice(c, item.native, _index_url(city, c)) for c, item in languages.LANGUAGES.items()],
+        )
     if code != lang:
         return HttpResponsePermanentRedirect(reverse("public:archive", args=[city_slug, code]))
-    city = get_object_or_404(City, slug=city_slug)
     page_obj = Paginator(public_releases(city), PER_PAGE).get_page(request.GET.get("page"))
     entries = []
     for release in page_obj:
@@ -157,8 +174,13 @@ class CityFeed(Feed):
 
     def get_feed(self, obj, request):
         feed = super().get_feed(obj, request)
-        feed.feed["language"] = obj[1]
+        feed.feed["language"] = obj[1]  # Feed.language is one value for every feed
         return feed
+
+    def __call__(self, request, *args, **kwargs):
+        response = super().__call__(request, *args, **kwargs)
+        response["Content-Language"] = kwargs["lang"]  # else LocaleMiddleware's (the office's) language
+        return response
 
     def title(self, obj) -> str:
         city, code = obj
@@ -191,7 +213,7 @@ class CityFeed(Feed):
 
     def item_description(self, item) -> str:
         paragraphs = split_paragraphs(item["text"])
-        return escape(paragraphs[0]) if paragraphs else ""  # the description is HTML to readers
+        return linkify(paragraphs[0]) if paragraphs else ""  # the description is HTML to readers
 
     def item_link(self, item) -> str:
         return links.archive_url(item["release"].pk, item["code"])

@@ -1,28 +1,41 @@
 """What every public page shares: its language, its strings, its switcher.
 
-A page speaks one of the network's languages. Its words come from
-``templates/strings/<code>.yaml`` (the same files as the e-mails), formatted
-with the page's ``{list}``, ``{city}`` and ``{email}``; Django templates then
-escape them like any other value.
+A page speaks one of the network's languages, chosen in this order:
+
+1. the language the URL names: ``/a/<city>/<lang>/``, ``/r/<id>/<lang>/``, ``?lang=``;
+2. the visitor's own choice, made with the language switch on every page and
+   remembered in a cookie (``LANGUAGE_COOKIE``);
+3. on a page reached through a subscriber's personal link (confirm,
+   unsubscribe, preferences), the language that subscriber reads the
+   newsletter in;
+4. the browser's ``Accept-Language`` (``languages.from_accept_language``:
+   ``sr`` -> sr-Latn, ``hr-HR`` -> hr, ``me`` -> cnr ...);
+5. the page's own default (a city's sign-up page: the city's language), else English.
+
+Its words come from ``templates/strings/<code>.yaml`` (the same files as the
+e-mails), formatted with the page's ``{list}``, ``{city}`` and ``{email}``;
+Django templates then escape them like any other value.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils.cache import patch_cache_control
+from django.urls import reverse
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import urlencode
-from django.utils.translation.trans_real import parse_accept_lang_header
 
 from b40news import languages
 from b40news.newsletter.strings import load_strings
 
 FALLBACK = "en"
+LANGUAGE_COOKIE = "b40news_language"
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 _HEX = re.compile(r"#[0-9a-fA-F]{6}|#[0-9a-fA-F]{3}")
 DEFAULT_COLOUR = "#1d4e89"
 
@@ -37,19 +50,54 @@ def language(code: str | None) -> languages.Language | None:
         return None
 
 
-def page_language(request: HttpRequest, default: str | None) -> languages.Language:
-    """``?lang=`` when it names a network language, else ``default``, else the browser's."""
-    return language(request.GET.get("lang")) or language(default) or browser_language(request)
+def asked_language(request: HttpRequest) -> languages.Language | None:
+    """``?lang=`` when it names a network language."""
+    return language(request.GET.get("lang"))
 
 
-def browser_language(request: HttpRequest) -> languages.Language:
-    for code, _ in parse_accept_lang_header(request.headers.get("Accept-Language", "")):
-        parts = code.split("-")
-        for candidate in (code, "-".join(parts[:2]), parts[0]):  # sr-cyrl-rs, sr-cyrl, sr
-            found = language(candidate)
-            if found is not None:
-                return found
-    return languages.get(FALLBACK)
+def remembered_language(request: HttpRequest) -> languages.Language | None:
+    """The visitor's choice from the language switch (the cookie), if any."""
+    return language(request.COOKIES.get(LANGUAGE_COOKIE))
+
+
+def browser_language(request: HttpRequest) -> languages.Language | None:
+    return languages.from_accept_language(request.headers.get("Accept-Language", ""))
+
+
+def page_language(request: HttpRequest, default: str | None = None) -> languages.Language:
+    """A page whose URL may name a language: ``?lang=``, the remembered choice, the browser's, ``default``, English."""
+    return (
+        asked_language(request) or remembered_language(request) or browser_language(request)
+        or language(default) or languages.get(FALLBACK)
+    )
+
+
+def personal_language(request: HttpRequest, own: str) -> languages.Language:
+    """A page reached through a subscriber's link: ``?lang=``, the remembered choice, then ``own``.
+
+    ``own`` is the language the subscriber reads the newsletter in (the one
+    the link came in), a surer guess than the browser's.
+    """
+    return (
+        asked_language(request) or remembered_language(request) or language(own)
+        or browser_language(request) or languages.get(FALLBACK)
+    )
+
+
+def remember(response: HttpResponse, code: str) -> HttpResponse:
+    """Keep the visitor's choice of language for the next pages."""
+    response.set_cookie(
+        LANGUAGE_COOKIE, code, max_age=LANGUAGE_COOKIE_AGE, samesite="Lax", httponly=True,
+        secure=settings.SESSION_COOKIE_SECURE,
+    )
+    return response
+
+
+def switch_url(code: str, target: str) -> str:
+    """The language switch's link: remember ``code``, then show ``target`` (this page in ``code``)."""
+    if target.startswith(settings.SITE_URL + "/"):
+        target = target[len(settings.SITE_URL):]
+    return f"{reverse('public:language', args=[code])}?{urlencode({'next': target})}"
 
 
 class _Fields(dict):
@@ -101,11 +149,14 @@ def page(
     ``private`` pages (reached through a personal link) are kept out of search
     engines and caches.
     """
+    if switcher is None:
+        switcher = query_switcher(request, lang.code)
     full = {
         "lang": lang.code,
         "dir": lang.direction,
         "t": strings(lang.code, **(fields or {})),
-        "switcher": query_switcher(request, lang.code) if switcher is None else switcher,
+        "switcher": [replace(choice, url=switch_url(choice.code, choice.url)) for choice in switcher],
+        "home_url": reverse("public:home"),
         "alternates": alternates,
         "private": private,
         "brand": colour(brand),
@@ -113,6 +164,7 @@ def page(
     }
     response = render(request, f"web/public/{template}", full, status=status)
     response["Content-Language"] = lang.code
+    patch_vary_headers(response, ("Accept-Language", "Cookie"))
     if private:
         patch_cache_control(response, no_store=True, private=True)
         response["X-Robots-Tag"] = "noindex, nofollow"
@@ -124,8 +176,8 @@ def page(
 
 def bad_link(request: HttpRequest, *, default: str | None = None, status: int = 400, expired: bool = False,
              subscribe_url: str = "") -> HttpResponse:
-    """A forged, broken or outdated personal link, in the visitor's language."""
-    lang = page_language(request, default)
+    """A forged, broken or outdated personal link, in the visitor's language (``default``: the subscriber's)."""
+    lang = personal_language(request, default) if default else page_language(request)
     return page(
         request, "bad_link.html", lang, {"expired": expired, "subscribe_url": subscribe_url},
         private=True, status=status,

@@ -115,7 +115,7 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
     except Subscription.DoesNotExist:
         return pages.bad_link(request, status=404)
     subscription = link.subscription
-    lang = pages.page_language(request, link.language.code)
+    lang = pages.personal_language(request, link.language.code)
     if request.method == "POST":
         if not subscriptions.confirm(link):
             return _cancelled(request, subscription, lang)
@@ -153,7 +153,7 @@ def _expired(request: HttpRequest, token: str) -> HttpResponse:
         link = subscriptions.read_confirm_token(token, max_age=None)
     except (signing.BadSignature, Subscription.DoesNotExist):
         return pages.bad_link(request, expired=True)
-    lang = pages.page_language(request, link.language.code)
+    lang = pages.personal_language(request, link.language.code)
     return pages.bad_link(
         request, default=lang.code, expired=True,
         subscribe_url=subscribe_url(link.subscription.mailing_list, lang.code),

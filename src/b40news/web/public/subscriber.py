@@ -2,8 +2,8 @@
 
 The signed token is the authority: it names one subscriber (and, for
 unsubscribing, one list), and nothing on these pages reaches anyone else's
-subscriptions. Pages speak the subscriber's language unless ``?lang=`` asks
-for another.
+subscriptions. Pages speak the subscriber's language unless ``?lang=`` or the
+visitor's choice from the language switch asks for another (``pages``).
 
 Unsubscribing: GET asks and changes nothing; POST unsubscribes at once. The
 RFC 8058 one-click POST (body ``List-Unsubscribe=One-Click``) comes from a
@@ -15,7 +15,7 @@ button).
 from __future__ import annotations
 
 from django.core import signing
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.middleware.csrf import CsrfViewMiddleware
 from django.utils.http import urlencode
 from django.views.decorators.cache import never_cache
@@ -25,7 +25,7 @@ from django.views.decorators.http import require_http_methods
 from b40news import languages
 from b40news.network import links, subscriptions
 from b40news.network.models import Language, Subscriber, Subscription
-from b40news.web.public import pages
+from b40news.web.public import errors, pages
 from b40news.web.public.subscribe import subscribe_url
 
 ONE_CLICK_FIELD, ONE_CLICK_VALUE = "List-Unsubscribe", "One-Click"
@@ -48,12 +48,12 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
         return pages.bad_link(request, status=404)
     if request.method == "POST":
         if request.POST.get(ONE_CLICK_FIELD) != ONE_CLICK_VALUE:
-            refusal = _csrf_refusal(request)
+            refusal = _csrf_refusal(request)  # the branded page of settings.CSRF_FAILURE_VIEW
             if refusal is not None:
                 return refusal
         subscriptions.unsubscribe(subscription)
     subscriber, mailing_list = subscription.subscriber, subscription.mailing_list
-    lang = pages.page_language(request, subscriber.language.code)
+    lang = pages.personal_language(request, subscriber.language.code)
     return pages.page(
         request, "unsubscribe.html", lang,
         {"done": subscription.status == Subscription.Status.UNSUBSCRIBED,
@@ -75,7 +75,7 @@ def preferences(request: HttpRequest, token: str) -> HttpResponse:
         return pages.bad_link(request, status=404)
     if request.method == "POST":
         return _change(request, subscriber)
-    lang = pages.page_language(request, subscriber.language.code)
+    lang = pages.personal_language(request, subscriber.language.code)
     owned = subscriptions.subscriptions_of(subscriber)
     left = None
     if request.GET.get("left", "").isdigit():
@@ -111,7 +111,7 @@ def _change(request: HttpRequest, subscriber: Subscriber) -> HttpResponse:
     if action == "language":
         chosen = pages.language(request.POST.get("language", ""))
         if chosen is None:
-            return HttpResponseBadRequest("unknown language")
+            return _bad_form(request, subscriber)
         subscriptions.set_language(subscriber, Language.objects.for_code(chosen.code))
         # The page follows the new language unless the visitor pinned one with ?lang=.
         return HttpResponseRedirect(_here(request, saved="language"))
@@ -121,4 +121,12 @@ def _change(request: HttpRequest, subscriber: Subscriber) -> HttpResponse:
         if left is None:  # not one of this subscriber's subscriptions
             return pages.bad_link(request, default=subscriber.language.code, status=404)
         return HttpResponseRedirect(_here(request, left=str(left.pk)))
-    return HttpResponseBadRequest("unknown action")
+    return _bad_form(request, subscriber)
+
+
+def _bad_form(request: HttpRequest, subscriber: Subscriber) -> HttpResponse:
+    """A form this page never sends (an unknown language or action): the branded 400 page, and the way back."""
+    return errors.error_page(
+        request, 400, lang=pages.personal_language(request, subscriber.language.code),
+        back_url=_here(request), private=True,
+    )
