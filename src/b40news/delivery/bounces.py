@@ -42,7 +42,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from b40news.delivery import ledger
+from b40news.delivery.composer import NOTICE_VERP_PREFIX
 from b40news.delivery.models import Delivery, Suppression
+from b40news.delivery.models import Notice as NoticeRow
 from b40news.network.models import Subscription
 
 State = Delivery.State
@@ -60,6 +62,7 @@ class Notice:
 
     kind: str  # "bounce" | "delayed" | "complaint" | "ignored"
     delivery_ids: tuple[int, ...] = ()  # from VERP addresses, in the order found
+    notice_ids: tuple[int, ...] = ()  # VERP addresses of notices (confirmations, tests): ``bounces+n7@``
     message_ids: tuple[str, ...] = ()  # the original's Message-ID(s)
     status: str = ""  # "5.1.1"; the Feedback-Type for a complaint
     code: int | None = None  # the SMTP reply code of the Diagnostic-Code
@@ -131,7 +134,8 @@ def read_notice(raw: bytes, bounce_address: str) -> Notice:
     else:
         notice = Notice("ignored", reason=f"a report of type {report_type or 'none'!r}")
     ids = _verp_ids(candidates, bounce_address)
-    return replace(notice, delivery_ids=ids, message_ids=message_ids, label=label)
+    notice_ids = _verp_ids(candidates, bounce_address, prefix=NOTICE_VERP_PREFIX)
+    return replace(notice, delivery_ids=ids, notice_ids=notice_ids, message_ids=message_ids, label=label)
 
 
 def _report_part(message: Message) -> Message | None:
@@ -247,9 +251,9 @@ def _message_ids(original: Message | None) -> tuple[str, ...]:
     return tuple(dict.fromkeys(_MESSAGE_ID.findall(" ".join(original.get_all("Message-ID", [])))))
 
 
-def _verp_ids(values: list[str], bounce_address: str) -> tuple[int, ...]:
+def _verp_ids(values: list[str], bounce_address: str, prefix: str = "") -> tuple[int, ...]:
     local, _, domain = bounce_address.rpartition("@")
-    pattern = re.compile(rf"{re.escape(local)}\+(\d{{1,18}})", re.IGNORECASE)
+    pattern = re.compile(rf"{re.escape(local)}\+{re.escape(prefix)}(\d{{1,18}})", re.IGNORECASE)
     ids = []
     for _name, address in getaddresses([_one_line(value) for value in values]):
         address_local, _, address_domain = address.rpartition("@")
@@ -278,6 +282,8 @@ def process_message(raw: bytes, *, where: str = "") -> Result:
     label = f"{where} {notice.label}".strip()
     if notice.kind == "ignored":
         return Result("ignored", label, detail=notice.reason)
+    if notice.notice_ids and not notice.delivery_ids and notice.kind == "bounce":
+        return _notice_bounce(notice, label)
     delivery, problem = _find_delivery(notice)
     if delivery is None:
         return Result("ignored", label, detail=problem)
@@ -295,6 +301,19 @@ def process_message(raw: bytes, *, where: str = "") -> Result:
             )
     kind = {"bounce": "bounced"}.get(notice.kind, notice.kind)
     return Result(kind, label, delivery.pk, delivery.subscriber.email, notice.detail, changed)
+
+
+def _notice_bounce(notice: Notice, label: str) -> Result:
+    """A confirmation or test that bounced: the notice row records it, the address is suppressed."""
+    rows = list(NoticeRow.objects.filter(pk__in=notice.notice_ids))
+    if len(rows) != 1:
+        return Result("ignored", label, detail=f"a bounce for no single known notice ({notice.notice_ids})")
+    [row] = rows
+    with transaction.atomic():
+        changed = bool(NoticeRow.objects.filter(pk=row.pk).exclude(state=State.BOUNCED).update(
+            state=State.BOUNCED, last_code=notice.code, last_error=notice.detail[:2000]))
+        changed |= _suppress(row.email, Suppression.Reason.HARD_BOUNCE, notice.detail)
+    return Result("bounced", label, None, row.email, notice.detail, changed)
 
 
 def _find_delivery(notice: Notice) -> tuple[Delivery | None, str]:
