@@ -18,7 +18,13 @@ def main(argv: list[str] | None = None) -> None:
     argv[0] = "b40news"
     from django.core.management import execute_from_command_line
 
-    execute_from_command_line(argv)
+    from b40news.environment import ConfigurationError
+
+    try:
+        execute_from_command_line(argv)
+    except ConfigurationError as exc:  # a setting that cannot work: say which, no traceback
+        sys.stderr.write(f"b40news: {exc}\n")
+        raise SystemExit(2) from None
 
 
 if __name__ == "__main__":

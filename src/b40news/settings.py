@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -20,19 +21,26 @@ DATA_DIR = Path(env.get_str("B40NEWS_DATA_DIR", str(Path(_XDG_DATA) / "b40news")
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 
 
-def _secret_key() -> str:
+def _secret_key(*, required: str = "") -> tuple[str, bool]:
+    """(the key, whether it was set explicitly). ``required``: why it must be (then refuse)."""
     configured = env.get_str("SECRET_KEY")
     if configured:
-        return configured
+        return configured, True
+    if required:
+        raise env.ConfigurationError(
+            f"SECRET_KEY is not set. {required}, so this installation may run on several hosts, and a key "
+            "made per data directory would make links signed on one host fail on another. Set SECRET_KEY "
+            "(or SECRET_KEY_FILE) to the same long random value on every host, e.g. the output of "
+            "python3 -c 'import secrets; print(secrets.token_urlsafe(50))'."
+        )
     # A machine-local key, made once and kept, so sessions survive restarts.
     path = DATA_DIR / "secret_key"
     if not path.exists():
         path.write_text(secrets.token_urlsafe(50), encoding="utf-8")
         path.chmod(0o600)
-    return path.read_text(encoding="utf-8").strip()
+    return path.read_text(encoding="utf-8").strip(), False
 
 
-SECRET_KEY = _secret_key()
 DEBUG = env.get_bool("B40NEWS_DEBUG", False)
 
 SITE_URL = env.get_str("SITE_URL", "http://localhost:8000").rstrip("/")
@@ -196,3 +204,43 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "unacked_restore_interval": 10,
     "unacked_restore_throttle": 1,
 }
+
+# --- Deployment: serving, secret key, health, metrics, logs (README: "Operations") ---
+# A key made per data directory is only right for one host. With a broker or a
+# database server the installation may span hosts: then, with debug off, refuse
+# to start without an explicit SECRET_KEY (`check --deploy` reports it otherwise).
+_shared = [why for why, present in [
+    ("REDIS_URL is set", bool(REDIS_URL)),
+    ("DATABASE_URL names a database server", DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3"),
+] if present]
+SECRET_KEY, SECRET_KEY_EXPLICIT = _secret_key(required=" and ".join(_shared) if _shared and not DEBUG else "")
+INSTALLED_APPS += ["b40news.ops"]
+# Static files: collected into the data directory (`b40news serve` runs collectstatic),
+# served by WhiteNoise with hashed, compressed names.
+MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+                  "whitenoise.middleware.WhiteNoiseMiddleware")
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "b40news.ops.static.StaticStorage"},
+}
+STATIC_ROOT.mkdir(exist_ok=True)
+WEB_BIND = env.get_str("B40NEWS_BIND", "127.0.0.1:8000")
+WEB_WORKERS = env.get_int("B40NEWS_WEB_WORKERS", 2)
+WEB_TIMEOUT = env.get_int("B40NEWS_WEB_TIMEOUT", 60)
+# Probes and scrapes come over plain HTTP from inside the network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^metrics$"]
+HEALTH_TIMEOUT = env.get_float("B40NEWS_HEALTH_TIMEOUT", 3.0)
+METRICS_TOKEN = env.get_str("B40NEWS_METRICS_TOKEN")  # unset: /metrics is open
+# prometheus-client's multiprocess mode (gunicorn workers, Celery workers on this
+# host share one folder); the library reads this variable when it is imported.
+METRICS_DIR = Path(env.get_str("PROMETHEUS_MULTIPROC_DIR", str(DATA_DIR / "metrics")))
+METRICS_DIR.mkdir(parents=True, exist_ok=True)
+os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(METRICS_DIR)
+LOG_FORMAT = env.get_str("B40NEWS_LOG_FORMAT", "text")
+if LOG_FORMAT not in ("text", "json"):
+    raise env.ConfigurationError(f"B40NEWS_LOG_FORMAT must be text or json, not {LOG_FORMAT!r}")
+LOGGING["formatters"] = {"json": {"()": "b40news.ops.logs.JsonFormatter"}}
+if LOG_FORMAT == "json":
+    LOGGING["handlers"]["console"]["formatter"] = "json"
+    CELERY_WORKER_HIJACK_ROOT_LOGGER = False  # Celery keeps the handler above instead of its own
+CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")

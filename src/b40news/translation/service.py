@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
-from b40news import languages
+from b40news import instruments, languages
 from b40news.glossary import review
 from b40news.glossary.current import current_glossary
 from b40news.glossary.entries import Glossary
@@ -159,14 +159,15 @@ def translate_release(release: Release, codes: Sequence[str], *, force: bool = F
     review.propose_detected_names(
         [span for p in prepared.protected for span in p.spans], source="name-detector", release_id=release.pk
     )
-    results = translate_segments(
-        [p.text for p in prepared.protected],
-        wanted,
-        engines(),
-        memory=DatabaseMemory(),
-        glossary_version=glossary.version,
-        flagged_share_limit=settings.FLAGGED_SHARE_LIMIT,
-    )
+    with instruments.translation_timer():
+        results = translate_segments(
+            [p.text for p in prepared.protected],
+            wanted,
+            engines(),
+            memory=DatabaseMemory(),
+            glossary_version=glossary.version,
+            flagged_share_limit=settings.FLAGGED_SHARE_LIMIT,
+        )
     return workflow.store_machine_results(release, {
         code: finish(prepared, results[code], glossary, human_targets(prepared.sources, code)) for code in wanted
     })
