@@ -44,5 +44,6 @@ class Command(BaseCommand):
         console.print(table)
         for note in notes:
             console.print(f"  [yellow]{note}[/yellow]")
+        console.print(f"release {result.release.pk}: {result.release.status}")
         console.print(f"outbox (Maildir): {result.outbox}")
         console.print(f"previews: {result.previews}")
