@@ -135,6 +135,7 @@ def seed(subscribers: int):
     from b40news.network.models import City, Language, MailingList, Subscriber, Subscription
     from b40news.network.sample import SAMPLE_CITIES
     from b40news.releases.models import Release, Translation
+    from b40news.releases.workflow import store_source
     from b40news.text.scripts import transliterate
 
     by_code = Language.objects.sync()
@@ -174,6 +175,7 @@ def seed(subscribers: int):
                 title=transliterate(made.title, code), text=transliterate(made.body, code),
                 route=["bench:transliterated"], tier="gist", approved_at=now,
             )
+        store_source(made)
         service.prepare_send(made)
         Release.objects.filter(pk=made.pk).update(status=Release.Status.SENDING)  # the bench dispatches itself
         return made

@@ -126,7 +126,7 @@ def test_an_officer_submits_reviews_approves_previews_and_sends(page, live_serve
         watcher.wait_for_selector('#progress tr[data-list="stara-zagora-news"]', timeout=25_000)
         cells = watcher.locator('#progress tr[data-list="stara-zagora-news"] td').all_inner_texts()
         assert cells[:4] == ["stara-zagora-news", "1", "0", "4"]
-        assert watcher.locator("#release-status").inner_text() == "sending"
+        assert watcher.locator("#release-status").inner_text() == "sent, some subscribers waiting for a translation"
 
     assert Counter(Delivery.objects.filter(release=release).values_list("language", "state")) == {
         ("bg", "sent"): 2, ("mk", "sent"): 2, ("hr", "waiting"): 1,

@@ -47,7 +47,7 @@ from b40news.delivery.models import Delivery
 from b40news.network.models import Language, MailingList, Subscriber, Subscription
 from b40news.network.sample import load_sample
 from b40news.releases.models import Release
-from b40news.releases.workflow import submit
+from b40news.releases.workflow import store_source, submit
 from tests.conftest import SEED_TITLE
 from tests.support.mta import TestMTA
 from worker.tasks import dispatch_release, schedule_retries
@@ -114,7 +114,8 @@ def release(seed_bytes):
          for n, s in enumerate(subscribers)]
     )
     made = submit(seed_bytes, name="seed.txt", city="sofia", title=SEED_TITLE, lists=list(LISTS))
-    service.prepare_send(made)  # Bulgarian only: the original needs no translation
+    store_source(made)  # Bulgarian only: the original needs no translation
+    service.prepare_send(made)
     Release.objects.filter(pk=made.pk).update(status=Release.Status.SENDING)  # dispatched by the test itself
     assert Delivery.objects.filter(release=made, state="pending").count() == RECIPIENTS
     return made
