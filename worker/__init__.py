@@ -12,6 +12,7 @@ import os
 
 import django
 from celery import Celery
+from django.conf import settings
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "b40news.settings")
 django.setup()
@@ -30,11 +31,16 @@ app.conf.update(
         "worker.tasks.dispatch_release": {"queue": "send"},
         "worker.tasks.send_batch": {"queue": "send"},
         "worker.tasks.send_notice": {"queue": "notify"},
+        "worker.tasks.sweep": {"queue": "send"},
     },
     task_serializer="json",
     accept_content=["json"],
     result_expires=3600,
     broker_connection_retry_on_startup=True,
+    # Periodic work (`celery -A worker beat`, one per installation).
+    beat_schedule={
+        "sweep": {"task": "worker.tasks.sweep", "schedule": float(settings.SWEEP_SECONDS)},
+    },
 )
 
 QUEUES = "translate,render,send,notify"

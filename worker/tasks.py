@@ -73,3 +73,10 @@ def schedule_retries(release_id: int) -> None:
     client = redis.Redis.from_url(app.conf.broker_url)
     if client.set(f"{prefix}dispatch:{release_id}:{due}", 1, nx=True, ex=int(delay) + 60):
         dispatch_release.apply_async(kwargs={"release_id": release_id}, countdown=due * 10 - time.time())
+
+
+@shared_task
+def sweep() -> dict:
+    """Every SWEEP_SECONDS on Celery beat (see worker/__init__.py)."""
+    return workflow.sweep(lambda release_id: dispatch_release.delay(release_id=release_id),
+                          lambda notice_id: send_notice.delay(notice_id=notice_id))

@@ -175,6 +175,11 @@ DKIM_PRIVATE_KEY_FILE = env.get_str("DKIM_PRIVATE_KEY_FILE")
 DKIM_SELECTOR = env.get_str("DKIM_SELECTOR", "b40news")
 DKIM_DOMAIN = env.get_str("DKIM_DOMAIN")
 SEND_BATCH_SIZE = env.get_int("B40NEWS_SEND_BATCH_SIZE", 200)
+# A send with rows to go and no row claimed or sent for this long is stalled
+# (its broker or worker was lost); the periodic sweep takes its rows back and
+# dispatches them again. Longer than a rate-limit wait and an SMTP timeout.
+STALL_SECONDS = env.get_int("B40NEWS_STALL_SECONDS", 300)
+SWEEP_SECONDS = env.get_int("B40NEWS_SWEEP_SECONDS", 60)
 SMTP_RATE_LIMIT = env.get_str("B40NEWS_SMTP_RATE_LIMIT")  # e.g. "50/s,100000/d"
 
 # --- Translation ---

@@ -19,6 +19,7 @@ from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
+from b40news.delivery import service
 from b40news.delivery.models import Delivery
 from b40news.releases import workflow
 from b40news.releases.models import Release
@@ -242,3 +243,23 @@ def test_every_changing_command_prints_the_state_as_json(release, tmp_path, mta)
     assert outputs["approve"]["languages"]["hr"]["status"] == "approved"
     assert outputs["send"]["status"] == "sent_waiting" and outputs["send"]["counts"]["sent"] == 3
     assert outputs["translate_release"]["release"] == release.pk
+
+
+def test_the_sweep_sends_what_a_lost_broker_left_and_status_says_stalled(release, mta, settings):
+    settings.STALL_SECONDS = 60
+    workflow.approve(release, ["mk"], force=True)
+    with override_settings(SMTP_URL=mta.url):
+        workflow.store_source(release)
+        service.prepare_send(release)  # the audience frozen, but the dispatch was lost with the broker
+        Release.objects.filter(pk=release.pk).update(status=Release.Status.SENDING)
+        long_ago = timezone.now() - timedelta(minutes=5)
+        Delivery.objects.filter(release=release).update(created_at=long_ago)
+        out = io.StringIO()
+        call_command("status", str(release.pk), stdout=out)
+        assert "stalled" in out.getvalue()
+        dispatched = []
+        assert workflow.sweep(dispatched.append, lambda notice_id: None) == {"scheduled": 0, "stalled": 1, "notices": 0}
+        assert dispatched == [release.pk]
+        workflow.dispatch(release.pk, lambda token: send_batch(batch=token, release_id=release.pk))
+    assert dict(end_state(release)["ledger"]) == {("bg", "sent"): 2, ("mk", "sent"): 2, ("hr", "waiting"): 1}
+    assert not service.stalled(release.pk)

@@ -7,6 +7,7 @@ moves the release between its states.
 from __future__ import annotations
 
 from django.conf import settings
+from django.db.models import Max, Q
 from django.utils import timezone
 
 from b40news.delivery import ledger
@@ -68,3 +69,22 @@ def seconds_until_next_retry(release_id: int) -> float | None:
     if when is None:
         return None
     return max(0.0, (when - timezone.now()).total_seconds())
+
+
+def last_activity(release_id: int):
+    """When a row of the release was last created, claimed, handed over, sent or failed."""
+    moments = Delivery.objects.filter(release_id=release_id).aggregate(
+        *(Max(field) for field in ("created_at", "queued_at", "sending_at", "sent_at", "failed_at")))
+    return max((moment for moment in moments.values() if moment), default=None)
+
+
+def stalled(release_id: int, now=None) -> bool:
+    """Rows to go (queued, sending, or pending and due) and nothing happened for STALL_SECONDS."""
+    now = now or timezone.now()
+    rows = Delivery.objects.filter(release_id=release_id)
+    to_go = rows.filter(state__in=[State.QUEUED, State.SENDING]).exists() or rows.filter(
+        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now), state=State.PENDING).exists()
+    if not to_go:
+        return False
+    last = last_activity(release_id)
+    return last is None or (now - last).total_seconds() > settings.STALL_SECONDS

@@ -164,8 +164,13 @@ def release_progress(release: Release, by_list: dict[str, dict[str, int]], *, no
         if pending and mine:
             lists[slug]["eta"] = estimate(ahead[f"n{mine['last']}"], rate, limiter, retry_wait([mine]),
                                           all_retries=mine["later"] == pending)[0]
+    from b40news.delivery.service import stalled
+
     return {
         "remaining": remaining,
+        # Rows to go and no progress for STALL_SECONDS: a lost broker or
+        # worker; the periodic sweep dispatches them again.
+        "stalled": bool(remaining) and stalled(release.pk, now),
         "waiting": sum(counts[Delivery.State.WAITING] for counts in by_list.values()),
         "rate": None if rate is None else round(rate, 2),
         "rate_window": RATE_WINDOW,

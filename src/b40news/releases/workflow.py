@@ -25,10 +25,11 @@ from __future__ import annotations
 import copy
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -413,3 +414,26 @@ def settle(release_id: int) -> str:
         if outcome != release.status:
             Release.objects.filter(pk=release_id).update(status=outcome)
     return outcome
+
+
+def sweep(enqueue_dispatch, enqueue_notice) -> dict[str, int]:
+    """The periodic sweep (Celery beat): scheduled sends whose time has come,
+    stalled sends (their broker or worker lost: rows taken back, dispatched
+    again), and notices due for another try. Safe to run on every host at once:
+    dispatching twice only makes surplus batch tasks that find nothing."""
+    from b40news.delivery.models import Notice
+
+    now = timezone.now()
+    scheduled = list(Release.objects.filter(status=RS.SCHEDULED, scheduled_for__lte=now).values_list("pk", flat=True))
+    stalled = [pk for pk in Release.objects.filter(status=RS.SENDING).values_list("pk", flat=True)
+               if delivery.stalled(pk, now)]
+    for release_id in stalled:
+        ledger.recover_stale(release_id, settings.STALL_SECONDS)
+    for release_id in scheduled + stalled:
+        enqueue_dispatch(release_id)
+    quiet = now - timedelta(seconds=settings.STALL_SECONDS)
+    notices = list(Notice.objects.filter(state=Notice.State.PENDING).filter(
+        Q(next_attempt_at__lte=now) | Q(next_attempt_at__isnull=True, created_at__lte=quiet)).values_list("pk", flat=True))
+    for notice_id in notices:
+        enqueue_notice(notice_id)
+    return {"scheduled": len(scheduled), "stalled": len(stalled), "notices": len(notices)}

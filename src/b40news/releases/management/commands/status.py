@@ -57,6 +57,9 @@ def progress_line(progress: dict) -> str:
     if not progress["remaining"]:
         done = "nothing left to send"
         return f"{done}; {progress['waiting']} waiting for a translation" if progress["waiting"] else done
+    if progress.get("stalled"):
+        return (f"{progress['remaining']} to go, stalled: nothing sent or claimed lately "
+                "(a lost broker or worker); the periodic sweep dispatches them again")
     rate = "no message sent" if progress["rate"] is None else f"{progress['rate']} msg/s"
     line = f"{progress['remaining']} to go, {rate} in the last {progress['rate_window']} s"
     if progress["rate_limit"]:
