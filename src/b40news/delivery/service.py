@@ -7,7 +7,7 @@ moves the release between its states.
 from __future__ import annotations
 
 from django.conf import settings
-from django.db.models import Max, Q
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 
 from b40news.delivery import ledger
@@ -71,20 +71,16 @@ def seconds_until_next_retry(release_id: int) -> float | None:
     return max(0.0, (when - timezone.now()).total_seconds())
 
 
-def last_activity(release_id: int):
-    """When a row of the release was last created, claimed, handed over, sent or failed."""
-    moments = Delivery.objects.filter(release_id=release_id).aggregate(
-        *(Max(field) for field in ("created_at", "queued_at", "sending_at", "sent_at", "failed_at")))
-    return max((moment for moment in moments.values() if moment), default=None)
-
-
 def stalled(release_id: int, now=None) -> bool:
-    """Rows to go (queued, sending, or pending and due) and nothing happened for STALL_SECONDS."""
+    """Rows to go (queued, sending, or pending and due) and none created, claimed,
+    handed over, sent or failed for STALL_SECONDS. One query."""
     now = now or timezone.now()
-    rows = Delivery.objects.filter(release_id=release_id)
-    to_go = rows.filter(state__in=[State.QUEUED, State.SENDING]).exists() or rows.filter(
-        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now), state=State.PENDING).exists()
-    if not to_go:
+    due = Q(state=State.PENDING) & (Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+    found = Delivery.objects.filter(release_id=release_id).aggregate(
+        to_go=Count("id", filter=Q(state__in=[State.QUEUED, State.SENDING]) | due),
+        **{field: Max(field) for field in ("created_at", "queued_at", "sending_at", "sent_at", "failed_at")},
+    )
+    if not found.pop("to_go"):
         return False
-    last = last_activity(release_id)
+    last = max((moment for moment in found.values() if moment), default=None)
     return last is None or (now - last).total_seconds() > settings.STALL_SECONDS
