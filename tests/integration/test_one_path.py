@@ -263,3 +263,13 @@ def test_the_sweep_sends_what_a_lost_broker_left_and_status_says_stalled(release
         workflow.dispatch(release.pk, lambda token: send_batch(batch=token, release_id=release.pk))
     assert dict(end_state(release)["ledger"]) == {("bg", "sent"): 2, ("mk", "sent"): 2, ("hr", "waiting"): 1}
     assert not service.stalled(release.pk)
+
+
+def test_the_office_never_tells_anyone_to_run_a_command(release, officer):
+    hr = release.translations.get(language__code="hr")
+    assert hr.status == "no_engine" and "b40news " in hr.reason  # the operator's hint, kept for the CLI
+    client = logged_in(officer)
+    for page in (reverse("office:release", args=[release.pk]), reverse("office:review", args=[release.pk, "hr"])):
+        html = client.get(page).content.decode()
+        assert "upload a human translation" in html
+        assert "b40news " not in html and "submit-translation" not in html

@@ -36,3 +36,16 @@ DELIVERY = {
     "uncertain": _("uncertain"),
     "suppressed": _("suppressed"),
 }
+
+
+# Why a language has no usable text, as the office says it. The stored
+# `Translation.reason` names shell commands for operators; a page never does.
+REASON = {
+    "no_engine": _("No machine translation into this language on this server: upload a human translation, "
+                   "or ask an administrator to install a translation model."),
+    "failed": _("The machine translation was not usable: upload a human translation, or translate again."),
+}
+
+
+def reason(translation) -> str:
+    return str(REASON.get(translation.status, "")) if translation.reason else ""

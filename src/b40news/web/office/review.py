@@ -72,6 +72,7 @@ def review(request, pk, lang):
         "translation": translation,
         "code": code,
         "status": labels.TRANSLATION.get(translation.status, translation.status),
+        "reason": labels.reason(translation),
         "segments": segments,
         "editable": editable,
         "locked": workflow.language_locked(release, code),

@@ -98,6 +98,7 @@ def translation_rows(release: Release) -> list[dict]:
             "source": code == languages.SOURCE,
             "previewable": bool(translation.text),
             "locked": workflow.language_locked(release, code),
+            "reason": labels.reason(translation),
         })
     return rows
 
