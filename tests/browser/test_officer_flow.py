@@ -47,7 +47,6 @@ def officer():
 
 
 def test_an_officer_submits_reviews_approves_previews_and_sends(page, live_server, screenshot, mta, officer):
-    page.set_default_timeout(30_000)
     with override_settings(SMTP_URL=mta.url):
         # Log in (anonymous visitors are sent to the login page first).
         page.goto(f"{live_server.url}/office/")
@@ -123,7 +122,7 @@ def test_an_officer_submits_reviews_approves_previews_and_sends(page, live_serve
         assert [cell.inner_text() for cell in total.locator("th").all()][1:4] == ["1", "0", "4"]
         screenshot("progress")
         # The watching tab updates itself from the JSON endpoint, without a reload.
-        watcher.wait_for_selector('#progress tr[data-list="stara-zagora-news"]', timeout=25_000)
+        watcher.wait_for_selector('#progress tr[data-list="stara-zagora-news"]', timeout=120_000)
         cells = watcher.locator('#progress tr[data-list="stara-zagora-news"] td').all_inner_texts()
         assert cells[:4] == ["stara-zagora-news", "1", "0", "4"]
         assert watcher.locator("#release-status").inner_text() == "sent, some subscribers waiting for a translation"

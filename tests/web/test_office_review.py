@@ -160,7 +160,7 @@ def test_approve_all_lists_the_flagged_languages_then_approves_them(release, off
 def test_a_human_translation_is_uploaded_for_a_language_without_engine(release, officer):
     client = logged_in(officer)
     page = client.get(review_url(release, "hr")).content.decode()
-    assert "no engine translates Bulgarian into Croatian" in page and "Upload a human translation" in page
+    assert "No machine translation into this language on this server" in page and "Upload a human translation" in page
     paragraphs = split_paragraphs(release.body)
     text = "\n\n".join(["Stara Zagora na petom summitu B40 u Zagrebu", *[f"Odlomak {n}." for n in range(len(paragraphs))]])
     upload = SimpleUploadedFile("hr.txt", text.encode())
