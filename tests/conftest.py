@@ -117,7 +117,8 @@ class Workers:
             DATABASE_URL=_worker_database_url(),
             REDIS_URL=self.redis_url,
             SMTP_URL=self.smtp_url,
-            PYTHONPATH=str(REPO),
+            # This checkout's own code, also where the virtualenv's editable install points elsewhere.
+            PYTHONPATH=os.pathsep.join([str(REPO / "src"), str(REPO)]),
         )
         env.update(self.extra_env)
         return env
