@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from b40news.delivery.models import Delivery, Rendition
 from b40news.glossary.current import current_glossary
 from b40news.releases import human
-from b40news.releases.intake import ReleaseError
+from b40news.releases.intake import ReleaseError, checked_title
 from b40news.releases.models import Release, Translation
 from b40news.text.protect import protect
 from b40news.text.segment import segment
@@ -89,6 +89,8 @@ def edit_segment(translation: Translation, index: int, text: str) -> Translation
     if not 0 <= index < len(segments):
         raise ReleaseError(_("there is no segment %(number)d") % {"number": index + 1})
     target = clean_target(text)
+    if index == 0:  # the title: as bounded and as clean as a submitted one
+        target = checked_title(target)
     segments[index].update(target=target, flags=[], from_memory=False, edited=True)
     targets = [item["target"] for item in segments]
     with transaction.atomic():
