@@ -148,6 +148,13 @@ def test_behind_a_proxy_an_attacker_locks_out_only_themselves(network, settings)
     assert recorded == {"203.0.113.66"}  # the client's address, never the proxy's
 
 
+def test_changing_the_user_agent_does_not_reset_the_count(officer):
+    client = Client(enforce_csrf_checks=True)
+    for number in range(5):
+        attempt(client, "ana", "wrong", HTTP_USER_AGENT=f"bot/{number}")
+    assert attempt(client, "ana", PASSWORD, HTTP_USER_AGENT="bot/new").status_code == 429
+
+
 def test_without_trusted_proxies_a_forwarded_header_is_ignored(officer, settings):
     settings.TRUSTED_PROXIES = 0
     client = Client(enforce_csrf_checks=True)
