@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -193,6 +194,26 @@ FLAGGED_SHARE_LIMIT = env.get_float("B40NEWS_FLAGGED_SHARE_LIMIT", 0.5)
 GLOSSARY_DIR = Path(env.get_str("B40NEWS_GLOSSARY_DIR", str(PROJECT_DIR / "glossary")))
 EMAIL_TEMPLATES_DIR = Path(env.get_str("B40NEWS_TEMPLATES_DIR", str(PROJECT_DIR / "templates")))
 MAX_RELEASE_BYTES = env.get_int("B40NEWS_MAX_RELEASE_BYTES", 1_000_000)
+
+# --- Subscribers we can be trusted with (issue 14): the client's address behind proxies,
+# login lockout (django-axes), the public form's limits, link lifetimes, CSP on every page ---
+# How many proxies in front of the site append to X-Forwarded-For (0: clients connect directly).
+TRUSTED_PROXIES = env.get_int("B40NEWS_TRUSTED_PROXIES", 0)
+INSTALLED_APPS += ["axes"]
+MIDDLEWARE += ["b40news.web.csp.ContentSecurityPolicyMiddleware", "axes.middleware.AxesMiddleware"]
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]  # the pair: never everyone from one address
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "b40news.web.client.client_ip"
+AXES_USERNAME_CALLABLE = "b40news.web.office.auth.lockout_username"
+AXES_LOCKOUT_CALLABLE = "b40news.web.office.auth.locked_out"
+# The public sign-up form: requests per client address, confirmation mails per target address.
+SUBSCRIBE_RATE_PER_CLIENT = env.get_str("B40NEWS_SUBSCRIBE_RATE_PER_CLIENT", "5/m,30/h,100/d")
+SUBSCRIBE_RATE_PER_ADDRESS = env.get_str("B40NEWS_SUBSCRIBE_RATE_PER_ADDRESS", "1/d")
+UNCONFIRMED_MAX_AGE = timedelta(days=env.get_int("B40NEWS_UNCONFIRMED_DAYS", 7))
+PREFERENCES_LINK_MAX_AGE = timedelta(days=env.get_int("B40NEWS_PREFERENCES_LINK_DAYS", 365))
 
 LOGGING = {
     "version": 1,

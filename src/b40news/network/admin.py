@@ -7,7 +7,7 @@ from django.contrib.auth.admin import UserAdmin
 from b40news.network.models import City, Language, MailingList, Officer, Subscriber, Subscription
 from b40news.web.office.auth import AdminLoginForm
 
-# The admin's login counts failed attempts like the office's.
+# The admin's login shows a lockout (django-axes) like the office's.
 admin.site.login_form = AdminLoginForm
 admin.site.site_header = "B40 news"
 admin.site.site_title = "B40 news admin"
@@ -97,8 +97,8 @@ class MailingListAdmin(admin.ModelAdmin):
 class SubscriberAdmin(admin.ModelAdmin):
     list_display = ("email", "language", "created_at")
     list_filter = ("language",)
-    search_fields = ("email", "ascii_email")
-    readonly_fields = ("token", "created_at")
+    search_fields = ("email", "ascii_email", "email_key")
+    readonly_fields = ("email_key", "token", "created_at")
     inlines = (SubscriptionInline,)
     show_full_result_count = False
 

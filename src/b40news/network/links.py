@@ -11,7 +11,9 @@ from django.conf import settings
 from django.core import signing
 
 _UNSUBSCRIBE = signing.Signer(salt="b40news.unsubscribe")
-_PREFERENCES = signing.Signer(salt="b40news.preferences")
+# Timestamped: a preferences link expires (settings.PREFERENCES_LINK_MAX_AGE); every newsletter
+# carries a new one. (A salt of its own: links of the untimed kind are refused as forged.)
+_PREFERENCES = signing.TimestampSigner(salt="b40news.preferences.timed")
 
 
 def unsubscribe_token(subscriber_id: int, list_id: int) -> str:
@@ -28,8 +30,13 @@ def preferences_token(subscriber_id: int) -> str:
     return _PREFERENCES.sign(str(subscriber_id))
 
 
-def read_preferences_token(token: str) -> int:
-    return int(_PREFERENCES.unsign(token))
+def read_preferences_token(token: str, *, max_age=None) -> int:
+    """The subscriber id; ``signing.SignatureExpired`` past ``max_age``, ``BadSignature`` when forged."""
+    value = _PREFERENCES.unsign(token, max_age=max_age)
+    try:
+        return int(value)
+    except ValueError:
+        raise signing.BadSignature("malformed preferences token") from None
 
 
 def unsubscribe_url(subscriber_id: int, list_id: int) -> str:

@@ -5,8 +5,11 @@ from __future__ import annotations
 import secrets
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+
+from b40news.network.addresses import mailbox_key
 
 
 class LanguageManager(models.Manager):
@@ -103,15 +106,45 @@ def _token() -> str:
     return secrets.token_urlsafe(16)
 
 
+class SubscriberQuerySet(models.QuerySet):
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        for subscriber in objs:
+            subscriber.email_key = mailbox_key(subscriber.email)
+        return super().bulk_create(objs, *args, **kwargs)
+
+    def for_email(self, email: str) -> "SubscriberQuerySet":
+        """The subscriber of this mailbox, however its address is spelled (``addresses.mailbox_key``)."""
+        return self.filter(email_key=mailbox_key(email))
+
+
 class Subscriber(models.Model):
-    email = models.CharField(max_length=320, unique=True)  # normalised by email-validator
+    email = models.CharField(max_length=320, unique=True)  # normalised by email-validator; mail goes here
+    # How addresses are compared (network.addresses.mailbox_key): one subscriber per mailbox.
+    # Filled on every save and bulk_create from ``email``.
+    email_key = models.CharField(max_length=320, unique=True, editable=False)
     ascii_email = models.CharField(max_length=320, blank=True)  # punycode domain; empty when none exists
     language = models.ForeignKey(Language, on_delete=models.PROTECT, related_name="+")
     token = models.CharField(max_length=32, unique=True, default=_token)
     created_at = models.DateTimeField(default=timezone.now)
 
+    objects = SubscriberQuerySet.as_manager()
+
     def __str__(self) -> str:
         return self.email
+
+    def clean(self) -> None:
+        super().clean()
+        same = Subscriber.objects.for_email(self.email).exclude(pk=self.pk).first()
+        if same is not None:
+            raise ValidationError({"email": f"{same.email} is the same mailbox (subscriber {same.pk})"})
+
+    def save(self, *args, **kwargs) -> None:
+        self.email_key = mailbox_key(self.email)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "email" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "email_key"}
+        super().save(*args, **kwargs)
 
 
 class Subscription(models.Model):
@@ -136,3 +169,16 @@ class Subscription(models.Model):
             models.UniqueConstraint(fields=["subscriber", "mailing_list"], name="one_subscription_per_list")
         ]
         indexes = [models.Index(fields=["mailing_list", "status"])]
+
+
+class RateWindow(models.Model):
+    """A rate limit's recent counts, for installations without Redis (``network.throttle``).
+
+    ``slots`` is ``{period in seconds: {slot number: count}}``, the history
+    ``delivery.ratelimit.window_acquire`` reads and returns; a row past
+    ``expires_at`` counts nothing any more and is deleted by the purge.
+    """
+
+    key = models.CharField(max_length=100, unique=True)
+    slots = models.JSONField(default=dict)
+    expires_at = models.DateTimeField(db_index=True)

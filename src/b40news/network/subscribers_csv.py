@@ -12,8 +12,10 @@ pending subscriber's consent is the confirmation still to come).
 The rules:
 
 - Addresses are normalised (``network.addresses.normalise``: international
-  domains, SMTPUTF8 local parts) and a file's duplicates are found in that
-  form: the first row wins, the others are rejected naming it.
+  domains, SMTPUTF8 local parts) and compared by ``mailbox_key`` (``Ana@X.org``
+  and ``ana@x.org`` are one mailbox): a file's duplicates are found in that
+  form (the first row wins, the others are rejected naming it), and a row
+  updates the subscriber of its mailbox, however it was spelled before.
 - Imported subscriptions are ``pending`` (the subscribers must confirm) unless
   the operator passes ``confirmed=True``, asserting that they consented
   before: then they are ``confirmed``, ``confirmed_at`` is the row's
@@ -45,7 +47,7 @@ from django.utils import timezone
 
 from b40news import languages
 from b40news.delivery.models import Suppression
-from b40news.network.addresses import AddressError, normalise
+from b40news.network.addresses import AddressError, mailbox_key, normalise
 from b40news.network.models import Language, MailingList, Subscriber, Subscription
 
 Status = Subscription.Status
@@ -88,6 +90,7 @@ class _Row:
     raw_email: str
     email: str
     ascii_email: str
+    key: str  # addresses.mailbox_key: how rows and subscribers are matched
     language: Language | None  # None: the subscriber's own, or the city's default for a new one
     status: str  # what the file asks for, or ""
     consent_at: datetime | None
@@ -168,12 +171,12 @@ def _check(header: list[str], records, mailing_list: MailingList, report: Import
             continue
         values = {column: value.strip() for column, value in zip(header, record)}
         row = _row(number, values, by_code)
-        if isinstance(row, _Row) and row.email in first_row:
-            row = Rejected(number, row.raw_email, f"the same address as row {first_row[row.email]} ({row.email})")
+        if isinstance(row, _Row) and row.key in first_row:
+            row = Rejected(number, row.raw_email, f"the same address as row {first_row[row.key]} ({row.email})")
         if isinstance(row, Rejected):
             report.rejected.append(row)
             continue
-        first_row[row.email] = number
+        first_row[row.key] = number
         rows.append(row)
     if any(values.get("name") for _n, record in records for values in [dict(zip(header, record))]):
         report.notes.append("the name column is not stored: subscribers have no name field")
@@ -201,7 +204,7 @@ def _row(number: int, values: dict[str, str], by_code: dict[str, Language]) -> _
         return Rejected(number, consent_text, "not a date and time (ISO 8601, e.g. 2024-05-01T10:00:00+03:00)")
     if consent_at is not None and consent_at > timezone.now():
         return Rejected(number, consent_text, "consent in the future")
-    return _Row(number, raw_email, address.email, address.ascii_email, language, status, consent_at)
+    return _Row(number, raw_email, address.email, address.ascii_email, address.key, language, status, consent_at)
 
 
 def _when(text: str) -> datetime:
@@ -218,11 +221,15 @@ def _chunks(items: list, size: int = CHUNK):
 
 
 def _reject_suppressed(rows: list[_Row], report: ImportReport) -> None:
+    # A suppression names the address as it was sent to: the row's spelling or the known subscriber's.
+    known: dict[str, str] = {}
+    for chunk in _chunks([row.key for row in rows]):
+        known.update(Subscriber.objects.filter(email_key__in=chunk).values_list("email_key", "email"))
     suppressed = {}
-    for chunk in _chunks([row.email for row in rows]):
-        suppressed.update({s.email: s for s in Suppression.objects.filter(email__in=chunk)})
+    for chunk in _chunks([row.email for row in rows] + list(known.values())):
+        suppressed.update({mailbox_key(s.email): s for s in Suppression.objects.filter(email__in=chunk)})
     for row in list(rows):
-        found = suppressed.get(row.email)
+        found = suppressed.get(row.key)
         if found is not None:
             report.rejected.append(
                 Rejected(row.number, row.raw_email, f"suppressed ({found.reason}) since {found.created_at:%Y-%m-%d}")
@@ -232,17 +239,17 @@ def _reject_suppressed(rows: list[_Row], report: ImportReport) -> None:
 
 def _store(rows: list[_Row], mailing_list: MailingList, confirmed: bool, report: ImportReport) -> None:
     now = timezone.now()
-    emails = [row.email for row in rows]
+    keys = [row.key for row in rows]
     default_language = mailing_list.city.default_language
-    subscribers: dict[str, Subscriber] = {}
+    subscribers: dict[str, Subscriber] = {}  # by mailbox key
     existing: dict[int, Subscription] = {}
     known = Subscriber.objects.select_related("language")
-    for chunk in _chunks(emails):
-        subscribers.update({s.email: s for s in known.filter(email__in=chunk)})
+    for chunk in _chunks(keys):
+        subscribers.update({s.email_key: s for s in known.filter(email_key__in=chunk)})
         existing.update(
             {
                 s.subscriber_id: s
-                for s in Subscription.objects.filter(mailing_list=mailing_list, subscriber__email__in=chunk)
+                for s in Subscription.objects.filter(mailing_list=mailing_list, subscriber__email_key__in=chunk)
             }
         )
     new = [
@@ -250,15 +257,15 @@ def _store(rows: list[_Row], mailing_list: MailingList, confirmed: bool, report:
             email=row.email, ascii_email=row.ascii_email, language=row.language or default_language, created_at=now
         )
         for row in rows
-        if row.email not in subscribers
+        if row.key not in subscribers
     ]
     Subscriber.objects.bulk_create(new, batch_size=CHUNK, ignore_conflicts=True)
-    for chunk in _chunks([s.email for s in new]):
-        subscribers.update({s.email: s for s in known.filter(email__in=chunk)})
+    for chunk in _chunks([s.email_key for s in new]):
+        subscribers.update({s.email_key: s for s in known.filter(email_key__in=chunk)})
     kept_pending = 0
     additions = []
     for row in rows:
-        subscriber = subscribers[row.email]
+        subscriber = subscribers[row.key]
         wanted = row.status or (Status.CONFIRMED if confirmed else Status.PENDING)
         held_back = wanted == Status.CONFIRMED and not confirmed
         if held_back:

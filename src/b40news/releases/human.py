@@ -11,7 +11,7 @@ from django.db import transaction
 
 from b40news import languages
 from b40news.glossary.current import current_glossary
-from b40news.releases.intake import ReleaseError, decode
+from b40news.releases.intake import ReleaseError, checked_title, decode
 from b40news.releases.models import Release, Translation
 from b40news.text.protect import protect
 from b40news.text.segment import segment, split_paragraphs
@@ -36,7 +36,9 @@ def submit_translation(
     sources = split_paragraphs(release.body)
     targets = split_paragraphs(text)
     if title is None and len(targets) == len(sources) + 1:
-        title, targets = " ".join(targets[0].split()), targets[1:]
+        title, targets = checked_title(targets[0], first_line=True), targets[1:]
+    elif title is not None:
+        title = checked_title(title)
     if len(targets) != len(sources):
         raise ReleaseError(
             f"{name} has {len(targets)} paragraph(s) but release {release.pk} has {len(sources)}: "

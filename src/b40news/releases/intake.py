@@ -6,6 +6,10 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+from django.utils.translation import gettext as _
+
+from b40news.text.titles import TITLE_MAX_CHARS, TitleTooLong, clean_title
+
 
 class ReleaseError(ValueError):
     """A release (or its file) that cannot be accepted; the message says why."""
@@ -55,22 +59,34 @@ def decode(raw: bytes, *, name: str, max_bytes: int) -> str:
 def split_title(text: str, title: str | None, *, name: str) -> ReleaseText:
     """Without ``title`` the first line is the title and the rest the body."""
     if title is not None:
-        title = " ".join(title.split())
+        title = checked_title(title)
         if not title:
-            raise ReleaseError("the title is empty")
-        return ReleaseText(title=_checked_title(title), body=text.strip("\n"))
-    first, _, rest = text.strip("\n").partition("\n")
+            raise ReleaseError(_("the title is empty"))
+        return ReleaseText(title=title, body=text.strip("\n"))
+    first, _sep, rest = text.strip("\n").partition("\n")
     if not rest.strip():
         raise ReleaseError(
             f"{name} has only one line: give the title with --title, or put it on the first line"
         )
-    return ReleaseText(title=_checked_title(first.strip()), body=rest.strip("\n"))
+    title = checked_title(first, first_line=True)
+    if not title:
+        raise ReleaseError(_("the title is empty"))
+    return ReleaseText(title=title, body=rest.strip("\n"))
 
 
-def _checked_title(title: str) -> str:
-    if len(title) > 300:
-        raise ReleaseError(
-            f"the title is {len(title)} characters long (at most 300): is the first line "
-            "a paragraph? Give the title with --title"
-        )
-    return title
+def checked_title(raw: str, *, first_line: bool = False, limit: int = TITLE_MAX_CHARS) -> str:
+    """A title as it may be stored (``text.titles.clean_title``), or a ReleaseError in the user's language.
+
+    Every way a title enters — a release, a human translation, a corrected
+    title segment — goes through here, so none reaches the database longer
+    than its column.
+    """
+    try:
+        return clean_title(raw, limit)
+    except TitleTooLong as exc:
+        message = _("The title is %(length)d characters long; at most %(limit)d are allowed.") % {
+            "length": exc.length, "limit": exc.limit,
+        }
+        if first_line:
+            message += " " + _("Is the first line a paragraph? Give the title separately.")
+        raise ReleaseError(message) from None

@@ -39,7 +39,7 @@ from b40news.delivery import service as delivery
 from b40news.delivery.models import Delivery, Rendition
 from b40news.network.models import City, Language, MailingList
 from b40news.releases import human
-from b40news.releases.intake import ReleaseError, decode, split_title
+from b40news.releases.intake import ReleaseError, checked_title, decode, split_title
 from b40news.releases.models import Release, Translation
 
 Status = Translation.Status
@@ -152,6 +152,8 @@ def edit_segment(translation: Translation, index: int, text: str, *, user=None) 
         raise ReleaseError(_("the corrected segment is empty"))
     if len(target) > MAX_SEGMENT_CHARS:
         raise ReleaseError(_("the corrected segment is too long"))
+    if index == 0:  # the title: as bounded and as clean as a submitted one
+        target = checked_title(target)
     segments[index].update(target=target, flags=[], from_memory=False, edited=True)
     targets = [item["target"] for item in segments]
     with transaction.atomic():

@@ -16,6 +16,7 @@ from b40news.glossary.names import detect_names
 from b40news.releases.models import Release, Translation
 from b40news.text.protect import Protected, Span, protect, restore
 from b40news.text.scripts import transliterate
+from b40news.text.titles import TITLE_MAX_CHARS
 from b40news.text.segment import segment
 from b40news.translation.engines import build_engines
 from b40news.translation.memory import DatabaseMemory, human_targets
@@ -132,12 +133,24 @@ def finish(prepared: Prepared, result: LanguageResult, glossary: Glossary, human
     if result.status == "translated" and segments:
         fields.update(
             status=Status.TRANSLATED,
-            title=segments[0]["target"],
+            title=_bounded_title(segments[0]),
             text=prepared.layout.join([s["target"] for s in segments[1:]]),
         )
     else:
         fields.update(status=Status.NO_ENGINE if result.status == "no_engine" else Status.FAILED, title="", text="")
     return fields
+
+
+def _bounded_title(title_segment: dict) -> str:
+    """The machine's title, cut to the column's length when longer, and then flagged for a person."""
+    title = title_segment["target"]
+    if len(title) <= TITLE_MAX_CHARS:
+        return title
+    title_segment["flags"] = [
+        *title_segment.get("flags", []),
+        f"title-too-long: {len(title)} characters, at most {TITLE_MAX_CHARS}: shorten the title",
+    ]
+    return title[: TITLE_MAX_CHARS - 1].rstrip() + "…"
 
 
 def translate_release(release: Release, codes: Sequence[str], *, force: bool = False) -> list[Translation]:

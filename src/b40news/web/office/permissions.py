@@ -10,7 +10,6 @@ existence is none of the caller's business.
 from __future__ import annotations
 
 import functools
-import secrets
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -73,26 +72,6 @@ def target_lists(user) -> QuerySet[MailingList]:
     return lists.filter(city_id=officer.city_id)
 
 
-CSP = (
-    "default-src 'self'; img-src 'self' https: data:; style-src 'self' 'unsafe-inline'; "
-    "script-src 'self' 'nonce-{nonce}'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
-    "form-action 'self'; frame-ancestors 'none'"
-)
-
-
-def with_csp(view):
-    """A Content-Security-Policy with a per-request nonce for the pages' small scripts."""
-
-    @functools.wraps(view)
-    def wrapped(request, *args, **kwargs):
-        request.csp_nonce = secrets.token_urlsafe(16)
-        response = view(request, *args, **kwargs)
-        response.headers.setdefault("Content-Security-Policy", CSP.format(nonce=request.csp_nonce))
-        return response
-
-    return wrapped
-
-
 def office_view(view):
     """Login required (anonymous users go to the login page), then an officer or staff."""
 
@@ -102,4 +81,4 @@ def office_view(view):
             raise PermissionDenied("this account is neither an officer nor an admin")
         return view(request, *args, **kwargs)
 
-    return with_csp(login_required(checked))
+    return login_required(checked)

@@ -114,7 +114,10 @@ def upload_translation(request, pk, lang):
     code = _code(lang)
     form = HumanTranslationForm(request.POST, request.FILES)
     if not form.is_valid():
-        messages.error(request, _("Choose a .txt or .docx file to upload."))
+        if "title" in form.errors:  # e.g. too long: Django's own message, in the officer's language
+            messages.error(request, form.errors["title"][0])
+        else:
+            messages.error(request, _("Choose a .txt or .docx file to upload."))
         return redirect(_review_url(release, code))
     try:
         raw, name = uploaded_text(form.cleaned_data["upload"])

@@ -174,9 +174,12 @@ def page(
     return response
 
 
-def bad_link(request: HttpRequest, *, default: str | None = None, status: int = 400, expired: bool = False,
+def bad_link(request: HttpRequest, *, default: str | None = None, status: int = 400, expired: bool | str = False,
              subscribe_url: str = "") -> HttpResponse:
-    """A forged, broken or outdated personal link, in the visitor's language (``default``: the subscriber's)."""
+    """A forged, broken or outdated personal link, in the visitor's language (``default``: the subscriber's).
+
+    ``expired``: True for a confirmation link, ``"preferences"`` for a preferences link.
+    """
     lang = personal_language(request, default) if default else page_language(request)
     return page(
         request, "bad_link.html", lang, {"expired": expired, "subscribe_url": subscribe_url},

@@ -4,9 +4,17 @@ The sign-up page answers every valid address the same way, whether it was
 new, pending or long subscribed: the confirmation mail tells the owner, the
 page tells nobody. Confirming needs a POST (a button): mail scanners and link
 previews follow links with GET, and a GET changes nothing.
+
+Abuse (``network.throttle``): each client address has a budget of POSTs
+(over it: 429, nothing done); each target mailbox a budget of confirmation
+mails (default one a day; over it the page is the usual one and nothing is
+stored or sent); a honeypot field that people never see and bots fill in
+gets the usual page too, and nothing else.
 """
 
 from __future__ import annotations
+
+import math
 
 from django import forms
 from django.conf import settings
@@ -19,13 +27,15 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from b40news import languages
-from b40news.network import links, subscriptions
+from b40news.network import links, subscriptions, throttle
 from b40news.network.addresses import AddressError, normalise
 from b40news.network.models import Language, MailingList, Subscription
+from b40news.web.client import client_ip, client_key
 from b40news.web.public import pages
 from b40news.delivery.notices import enqueue_confirmation
 
 FORM_NAME = "web:subscribe"
+HONEYPOT = "website"  # hidden from people (and from screen readers); bots fill in every field
 
 
 CHOICES = [(lang.code, lang.native) for lang in languages.LANGUAGES.values()]
@@ -36,6 +46,7 @@ class SubscribeForm(forms.Form):
 
     email = forms.CharField(max_length=320)
     language = forms.CharField(required=False)
+    website = forms.CharField(required=False)  # the honeypot (HONEYPOT)
 
     def __init__(self, *args, invalid: str, default: str, **kwargs):
         super().__init__(*args, **kwargs)
@@ -57,10 +68,6 @@ def subscribe_url(mailing_list: MailingList, code: str) -> str:
     return f"{reverse('public:subscribe', args=[mailing_list.slug])}?{urlencode({'lang': code})}"
 
 
-def _client_ip(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
-
-
 @require_http_methods(["GET", "HEAD", "POST"])
 def subscribe(request: HttpRequest, list_slug: str) -> HttpResponse:
     mailing_list = get_object_or_404(MailingList.objects.select_related("city__default_language"), slug=list_slug)
@@ -68,14 +75,18 @@ def subscribe(request: HttpRequest, list_slug: str) -> HttpResponse:
     lang = pages.page_language(request, city.default_language.code)
     fields = {"list": mailing_list.name, "city": city.name(lang.code)}
     invalid = pages.strings(lang.code)["subscribe_invalid"]
+    wait = 0.0
     if request.method == "POST":
+        ip = client_ip(request)
         form = SubscribeForm(request.POST, invalid=invalid, default=lang.code)
-        if form.is_valid():
+        wait = throttle.take(throttle.CLIENT, client_key(ip))
+        if not wait and form.is_valid():
             address = form.cleaned_data["email"]
-            chosen = Language.objects.for_code(form.cleaned_data["language"])
-            consent = subscriptions.Consent(ip=_client_ip(request), form=FORM_NAME, language=lang.code)
-            subscription = subscriptions.subscribe(mailing_list, address, chosen, consent)
-            enqueue_confirmation(subscription.pk, chosen.code)
+            if not form.cleaned_data[HONEYPOT] and not throttle.take(throttle.ADDRESS, address.key):
+                chosen = Language.objects.for_code(form.cleaned_data["language"])
+                consent = subscriptions.Consent(ip=ip, form=FORM_NAME, language=lang.code)
+                subscription = subscriptions.subscribe(mailing_list, address, chosen, consent)
+                enqueue_confirmation(subscription.pk, chosen.code)
             return pages.page(
                 request, "subscribe_sent.html", lang, {"mailing_list": mailing_list},
                 fields={**fields, "email": address.email}, brand=city.colour,
@@ -83,15 +94,19 @@ def subscribe(request: HttpRequest, list_slug: str) -> HttpResponse:
             )
     else:
         form = SubscribeForm(initial={"language": lang.code}, invalid=invalid, default=lang.code)
-    status = 400 if form.is_bound else 200
-    return pages.page(
+    status = 429 if wait else 400 if form.is_bound else 200
+    response = pages.page(
         request, "subscribe.html", lang,
         {"form": form, "mailing_list": mailing_list, "city": city, "choices": CHOICES,
-         "chosen": _chosen(form, lang.code), "action": subscribe_url(mailing_list, lang.code)},
+         "chosen": _chosen(form, lang.code), "action": subscribe_url(mailing_list, lang.code),
+         "too_many": bool(wait), "honeypot": HONEYPOT},
         fields=fields, brand=city.colour,
         alternates=[pages.Choice(c.code, c.native, _absolute(c.url)) for c in pages.query_switcher(request, lang.code)],
         status=status,
     )
+    if wait:
+        response["Retry-After"] = str(max(1, math.ceil(wait)))
+    return response
 
 
 def _chosen(form: SubscribeForm, default: str) -> str:
@@ -108,7 +123,7 @@ def _absolute(path: str) -> str:
 def confirm(request: HttpRequest, token: str) -> HttpResponse:
     try:
         link = subscriptions.read_confirm_token(token)
-    except signing.SignatureExpired:
+    except signing.SignatureExpired:  # outdated, or of an earlier request (Superseded)
         return _expired(request, token)
     except signing.BadSignature:
         return pages.bad_link(request)
@@ -150,7 +165,7 @@ def _cancelled(request, subscription: Subscription, lang) -> HttpResponse:
 def _expired(request: HttpRequest, token: str) -> HttpResponse:
     """An outdated link: say so in the subscriber's language, with the way back."""
     try:
-        link = subscriptions.read_confirm_token(token, max_age=None)
+        link = subscriptions.read_confirm_token(token, max_age=None, current_only=False)
     except (signing.BadSignature, Subscription.DoesNotExist):
         return pages.bad_link(request, expired=True)
     lang = pages.personal_language(request, link.language.code)

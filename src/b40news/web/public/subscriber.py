@@ -69,6 +69,8 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
 def preferences(request: HttpRequest, token: str) -> HttpResponse:
     try:
         subscriber = subscriptions.read_preferences_token(token)
+    except signing.SignatureExpired:  # a link from an old newsletter: newer ones carry a fresh one
+        return _preferences_expired(request, token)
     except signing.BadSignature:
         return pages.bad_link(request)
     except Subscriber.DoesNotExist:
@@ -86,6 +88,14 @@ def preferences(request: HttpRequest, token: str) -> HttpResponse:
         for s in owned
     ]
     return _preferences_page(request, lang, subscriber, rows, left)
+
+
+def _preferences_expired(request: HttpRequest, token: str) -> HttpResponse:
+    """Said in the subscriber's language (the signature is genuine, only old); nothing else shown."""
+    subscriber = Subscriber.objects.select_related("language").filter(
+        pk=links.read_preferences_token(token, max_age=None)
+    ).first()
+    return pages.bad_link(request, default=subscriber.language.code if subscriber else None, expired="preferences")
 
 
 def _preferences_page(request, lang, subscriber: Subscriber, rows, left) -> HttpResponse:

@@ -1,12 +1,17 @@
+from datetime import timedelta
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
 from b40news.network.subscribers_csv import CsvImportError, export_subscribers, import_subscribers
+from b40news.network.subscriptions import purge_unconfirmed
 
 
 class Command(BaseCommand):
-    help = "A list's subscribers as CSV: `import LIST FILE [--confirmed]`, `export LIST [-o FILE]`."
+    help = (
+        "A list's subscribers as CSV: `import LIST FILE [--confirmed]`, `export LIST [-o FILE]`; "
+        "`purge-unconfirmed [--days N]` forgets sign-up requests nobody confirmed."
+    )
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
@@ -25,8 +30,21 @@ class Command(BaseCommand):
         export = sub.add_parser("export", help="write the list's subscribers as CSV")
         export.add_argument("list", metavar="LIST-SLUG")
         export.add_argument("--output", "-o", metavar="FILE", help="file (default: standard output)")
+        purge = sub.add_parser(
+            "purge-unconfirmed",
+            help="delete pending subscriptions older than N days (B40NEWS_UNCONFIRMED_DAYS, 7), "
+            "and subscribers left with no list",
+        )
+        purge.add_argument("--days", type=int, metavar="N", help="age in days (default: the setting)")
 
     def handle(self, *args, action, **options):
+        if action == "purge-unconfirmed":
+            days = options["days"]
+            if days is not None and days < 0:
+                raise CommandError("--days must be 0 or more")
+            purged = purge_unconfirmed(older_than=timedelta(days=days) if days is not None else None)
+            self.stdout.write(purged.summary())
+            return
         if action == "export":
             try:
                 text = export_subscribers(options["list"])
