@@ -42,7 +42,7 @@ SESSION_PACKAGES = {
     ("bg", "en"): BG_TO_LATIN,  # a transliterating "translator": exact, predictable output
     ("en", "el"): None,  # copy models: what comes in goes out
     ("en", "tr"): None,
-    ("en", "sr"): None,
+    ("en", "sr"): None,  # installed, yet never used: no Serbian route (no package in the index)
 }
 
 
