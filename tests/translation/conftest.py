@@ -33,6 +33,7 @@ def _load_support():
 
 argos_model = _load_support()
 BG_TO_LATIN = argos_model.BG_TO_LATIN
+PLACEHOLDER_FAULTS = argos_model.PLACEHOLDER_FAULTS
 build_argos_package = argos_model.build_argos_package
 
 SEGMENTS_BG = (HERE / "data" / "segments_bg.txt").read_text(encoding="utf-8").splitlines()

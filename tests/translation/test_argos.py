@@ -16,7 +16,7 @@ import pytest
 from b40news.translation import argos_models
 from b40news.translation.engines import ArgosEngine, EngineError
 
-from .conftest import BG_TO_LATIN, build_argos_package
+from .conftest import BG_TO_LATIN, PLACEHOLDER_FAULTS, build_argos_package
 
 SEGMENTS = [
     "Кметът на Стара Загора участва в срещата в Загреб.",
@@ -183,3 +183,38 @@ def test_install_refuses_archives_that_leave_their_folder(tmp_path):
         argos_models.install_package(bad, tmp_path / "packages")
     assert not (tmp_path / "outside.txt").exists()
 
+
+FAULTY = ["Кметът на ⟦0⟧ посрещна ⟦1⟧ и ⟦2⟧ в ⟦3⟧ на ⟦4⟧.", "Без имена.", "Писмо до ⟦5⟧ и ⟦12⟧."]
+
+
+def test_placeholders_the_model_gets_wrong_are_repaired_along_its_attention(tmp_path):
+    model = build_argos_package(tmp_path / "build", from_code="bg", to_code="en", char_map=BG_TO_LATIN,
+                                piece_map=PLACEHOLDER_FAULTS)
+    argos_models.install_package(model, tmp_path / "packages")
+    engine = ArgosEngine(packages_dir=tmp_path / "packages")
+    translator, tokenizer = engine._load(engine.packages()[("bg", "en")])
+    raw = [tokenizer.decode_pieces(r.hypotheses[0])
+           for r in translator.translate_batch([tokenizer.encode(s, out_type=str) for s in FAULTY])]
+    # What the model itself writes: ⟦1⟧ and ⟦2⟧ swapped, ⟦3⟧ gone, ⟦4⟧ twice.
+    assert raw == ["Kmetǎt na ⟦0⟧ posreŝna ⟦2⟧ i ⟦1⟧ v   na ⟦4⟧ ⟦4⟧.", "Bez imena.", "Pismo do ⟦5⟧ i ⟦12⟧."]
+
+    calls = []
+
+    class Spy:  # the real translator, with its calls recorded
+        def translate_batch(self, tokens, **options):
+            calls.append((len(tokens), options["replace_unknowns"], options["return_attention"]))
+            return translator.translate_batch(tokens, **options)
+
+    key = next(iter(engine._loaded))
+    engine._loaded[key] = (Spy(), tokenizer)
+    outputs = engine.translate_detailed(FAULTY, "bg", "en")
+    assert [o.text for o in outputs] == [
+        "Kmetǎt na ⟦0⟧ posreŝna ⟦1⟧ i ⟦2⟧ v ⟦3⟧ na ⟦4⟧.", "Bez imena.", "Pismo do ⟦5⟧ i ⟦12⟧."]
+    assert [[(f.token, f.problem, f.how, f.written) for f in o.repairs] for o in outputs] == [
+        [("⟦1⟧", "renumbered", "alignment", "⟦2⟧"), ("⟦2⟧", "renumbered", "alignment", "⟦1⟧"),
+         ("⟦4⟧", "repeated", "alignment", "2"), ("⟦3⟧", "dropped", "alignment", "")],
+        [],
+        [],
+    ]
+    # Only the row whose placeholders came back wrong is decoded again, with attention.
+    assert calls == [(3, False, False), (1, True, True)]

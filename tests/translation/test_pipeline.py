@@ -7,11 +7,13 @@ import re
 import pytest
 
 from b40news.translation import argos_models
-from b40news.translation.engines import ApertiumEngine, ArgosEngine, SerbianScriptEngine
+from b40news.translation.engines import ApertiumEngine, ArgosEngine, Engine, Output, SerbianScriptEngine
 from b40news.translation.pipeline import memory_key, translate_segments
 from b40news.translation.routes import DEFAULT_ROUTES, Route, Step
 
 from .conftest import (
+    BG_TO_LATIN,
+    PLACEHOLDER_FAULTS,
     SEGMENTS_BG,
     CountingApertium,
     CountingArgos,
@@ -147,7 +149,7 @@ def test_a_few_unknown_words_flag_a_segment_without_failing_the_route(apertium_c
     assert not any("mostly-unknown" in flag for s in mk.segments for flag in s.flags)
 
 
-def test_placeholder_loss_is_flagged(installed_packages, tmp_path):
+def test_a_model_that_breaks_placeholders_is_repaired_along_its_attention(installed_packages, tmp_path):
     packages = packages_subset(installed_packages, tmp_path / "packages", {("bg", "en")})
     breaking = build_argos_package(tmp_path, from_code="en", to_code="tr", char_map={"⟦": "[", "⟧": "]"})
     argos_models.install_package(breaking, packages)
@@ -155,11 +157,103 @@ def test_placeholder_loss_is_flagged(installed_packages, tmp_path):
     segments = ["Пишете на ⟦1⟧.", "Обадете се на ⟦2⟧ или ⟦3⟧.", "Кметът дойде днес."]
     results = translate_segments(segments, ["tr", "en"], engines)
     tr = results["tr"]
-    assert tr.segments[0].target == "Pišete na [1]."  # the model broke it; checks catch it
-    assert tr.segments[0].flags == ["placeholder-lost: missing ⟦1⟧"]
-    assert tr.segments[1].flags == ["placeholder-lost: missing ⟦2⟧ ⟦3⟧"]
-    assert tr.status == "failed" and tr.flagged == 2
+    # The model writes [1] for ⟦1⟧; its attention says what it wrote it for.
+    assert [s.target for s in tr.segments] == ["Pišete na ⟦1⟧.", "Obadete se na ⟦2⟧ ili ⟦3⟧.", "Kmetǎt dojde dnes."]
+    back = "did not come back from the engine; put back by the engine's alignment"
+    assert [s.flags for s in tr.segments] == [
+        [f"placeholder-repaired: ⟦1⟧ {back}"],
+        [f"placeholder-repaired: ⟦2⟧ {back}", f"placeholder-repaired: ⟦3⟧ {back}"],
+        [],
+    ]
+    assert tr.status == "translated" and tr.flagged == 2  # repaired: review, not a failed route
     assert results["en"].status == "translated" and results["en"].flagged == 0
+
+
+FAULTY = [
+    "Кметът на ⟦0⟧ посрещна ⟦1⟧ и ⟦2⟧ в ⟦3⟧ на ⟦4⟧.",
+    "Среща в ⟦3⟧.",
+    "Кметът дойде.",
+]
+
+
+@pytest.fixture
+def faulty(installed_packages, tmp_path):
+    """bg→en: the transliterating model that swaps ⟦1⟧/⟦2⟧, drops ⟦3⟧ and repeats ⟦4⟧; en→el copies."""
+    packages = packages_subset(installed_packages, tmp_path / "packages", {("en", "el")})
+    model = build_argos_package(tmp_path, from_code="bg", to_code="en", char_map=BG_TO_LATIN,
+                                piece_map=PLACEHOLDER_FAULTS)
+    argos_models.install_package(model, packages)
+    return engine_set(CountingApertium(), CountingArgos(packages_dir=packages))
+
+
+def test_placeholders_an_argos_model_drops_repeats_and_swaps_are_repaired_and_flagged(faulty):
+    memory = DictMemory()
+    results = translate_segments(FAULTY, ["en", "el"], faulty, memory=memory)
+    en, el = results["en"], results["el"]
+    expected = ["Kmetǎt na ⟦0⟧ posreŝna ⟦1⟧ i ⟦2⟧ v ⟦3⟧ na ⟦4⟧.", "Sreŝa v ⟦3⟧.", "Kmetǎt dojde."]
+    assert [s.target for s in en.segments] == expected
+    first = [
+        "placeholder-repaired: the engine wrote ⟦2⟧ for ⟦1⟧; corrected by the alignment",
+        "placeholder-repaired: the engine wrote ⟦1⟧ for ⟦2⟧; corrected by the alignment",
+        "placeholder-repaired: ⟦4⟧ came back 2 times; kept the one the alignment points to",
+        "placeholder-repaired: ⟦3⟧ did not come back from the engine; put back by the engine's alignment",
+    ]
+    second = ["placeholder-repaired: ⟦3⟧ did not come back from the engine; put back by the engine's alignment"]
+    assert [s.flags for s in en.segments] == [first, second, []]
+    assert en.status == "translated" and en.flagged == 2
+    # Greek goes through the repaired English: same text (copy model), the same flags carried on.
+    assert [s.target for s in el.segments] == expected
+    assert [s.flags for s in el.segments] == [first, second, []]
+    # The memory keeps the repaired text and its flags: a second run shows them again, with no engine call.
+    for engine in faulty.values():
+        engine.calls.clear()
+    again = translate_segments(FAULTY, ["en", "el"], faulty, memory=memory)
+    assert all_calls(faulty) == []
+    assert [s.target for s in again["en"].segments] == expected
+    assert [s.flags for s in again["el"].segments] == [first, second, []]
+
+
+class Garbling(Engine):
+    """bg→en without alignment: spells Bulgarian in Latin letters, drops ⟦2⟧, repeats ⟦3⟧, writes ⟦7⟧ for ⟦4⟧."""
+
+    id = "garbling"
+    FAULTS = {"⟦2⟧": "", "⟦3⟧": "⟦3⟧ ⟦3⟧", "⟦4⟧": "⟦7⟧"}
+
+    def is_available(self):
+        return True
+
+    def version(self):
+        return "1"
+
+    def pairs(self):
+        return frozenset({("bg", "en")})
+
+    def _translate(self, segments, source, target):
+        outputs = []
+        for segment in segments:
+            text = "".join(BG_TO_LATIN.get(char, char) for char in segment)
+            for token, fault in self.FAULTS.items():
+                text = text.replace(token, fault)
+            outputs.append(Output(" ".join(text.split())))
+        return outputs
+
+
+def test_without_alignment_placeholders_are_put_back_by_position_and_flagged():
+    routes = {"en": (Route((Step("garbling", "bg", "en"),), "good"),)}
+    segments = ["Среща в ⟦1⟧ и ⟦2⟧ днес.", "Обадете се на ⟦3⟧.", "Пишете на ⟦4⟧.", "Кметът дойде."]
+    en = translate_segments(segments, ["en"], engine_set(Garbling()), routes=routes)["en"]
+    assert [s.target for s in en.segments] == [
+        "Sreŝa v ⟦1⟧ i ⟦2⟧ dnes.", "Obadete se na ⟦3⟧.", "Pišete na ⟦4⟧.", "Kmetǎt dojde."]
+    assert [s.flags for s in en.segments] == [
+        ["placeholder-lost: ⟦2⟧ did not come back from the engine; put back at a guessed place"],
+        ["placeholder-duplicated: ⟦3⟧ came back 2 times; kept the one best placed"],
+        ["placeholder-repaired: the engine wrote ⟦7⟧ for ⟦4⟧; corrected by position"],
+        [],
+    ]
+    # A guess counts as the route failing on the segment: 2 of 4 is not more than half.
+    assert en.status == "translated"
+    assert translate_segments(segments, ["en"], engine_set(Garbling()), routes=routes,
+                              flagged_share_limit=0.4)["en"].status == "failed"
 
 
 def test_engine_error_fails_only_its_languages(packages_dir, tmp_path):
