@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 import dj_database_url
 
 from b40news import environment as env
+from b40news.translation.argos_index import PUBLIC_INDEX_URL
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = PACKAGE_DIR.parent.parent
@@ -189,6 +190,8 @@ ARGOS_DEVICE = env.get_str("B40NEWS_ARGOS_DEVICE", "cpu")
 ARGOS_COMPUTE_TYPE = env.get_str("B40NEWS_ARGOS_COMPUTE_TYPE", "int8")
 ARGOS_BEAM_SIZE = env.get_int("B40NEWS_ARGOS_BEAM_SIZE", 2)
 ARGOS_THREADS = env.get_int("B40NEWS_ARGOS_THREADS", 0)
+# Where `b40news models download` reads the package index (a mirror's index.json, or its folder URL).
+ARGOS_INDEX_URL = env.get_str("B40NEWS_ARGOS_INDEX_URL", PUBLIC_INDEX_URL)
 APERTIUM_BIN = env.get_str("B40NEWS_APERTIUM_BIN", "apertium")
 FLAGGED_SHARE_LIMIT = env.get_float("B40NEWS_FLAGGED_SHARE_LIMIT", 0.5)
 GLOSSARY_DIR = Path(env.get_str("B40NEWS_GLOSSARY_DIR", str(PROJECT_DIR / "glossary")))

@@ -21,7 +21,7 @@ from b40news.translation.engines import build_engines
 from b40news.translation.engines.base import MARK_CHARS
 from b40news.translation.memory import remember_human
 from tests.conftest import SEED
-from tests.support.argos_model import BG_TO_LATIN, build_argos_package
+from tests.support.argos_model import BG_TO_LATIN, PLACEHOLDER_FAULTS, build_argos_package
 
 pytestmark = pytest.mark.django_db
 
@@ -191,3 +191,26 @@ def test_no_route_ships_marks_or_words_in_the_wrong_script(engine_sets, text):
             assert not set(MARK_CHARS) & set(target), (route, row)
             assert quality.foreign_words(target, code) == [], (route, row)
             assert "⟦" not in target, (route, row)
+
+
+def test_placeholders_an_argos_model_gets_wrong_never_lose_or_double_a_name(argos_dir, tmp_path):
+    # The model swaps ⟦1⟧ and ⟦2⟧, drops ⟦3⟧ and repeats ⟦4⟧ (tests/support/argos_model.py).
+    model = build_argos_package(tmp_path, from_code="bg", to_code="en", char_map=BG_TO_LATIN,
+                                piece_map=PLACEHOLDER_FAULTS)
+    call_command("models", "install", str(model), stdout=io.StringIO())
+    document = tmp_path / "release.txt"
+    document.write_text("На 12.05.2024 в 10:30 кметът посрещна гости от Загреб и Скопие на www.b40.bg.\n\n"
+                        "Кметът дойде.\n", encoding="utf-8")
+    en = translate_json(document, "en")["languages"]["en"]
+    # Protected: ⟦0⟧ 12.05.2024, ⟦1⟧ 10:30, ⟦2⟧ кметът, ⟦3⟧ Загреб, ⟦4⟧ Скопие, ⟦5⟧ www.b40.bg.
+    assert en["text"] == ("Na 12.05.2024 v 10:30 Mayor posreŝna gosti ot Zagreb i Skopje na www.b40.bg.\n\n"
+                          "Mayor dojde.\n")
+    assert en["status"] == "translated" and en["quality"] == {"tier": "good", "flagged": 1}
+    assert en["segments"][0]["flags"] == [
+        "placeholder-repaired: the engine wrote ⟦2⟧ for ⟦1⟧; corrected by the alignment",
+        "placeholder-repaired: the engine wrote ⟦1⟧ for ⟦2⟧; corrected by the alignment",
+        "placeholder-repaired: ⟦4⟧ came back 2 times; kept the one the alignment points to",
+        "placeholder-repaired: ⟦3⟧ did not come back from the engine; put back by the engine's alignment",
+    ]
+    assert en["glossary"] == {"required": 4, "satisfied": 4, "missing": []}
+

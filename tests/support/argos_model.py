@@ -6,7 +6,10 @@ CTranslate2 model in ``model/``).  The model is a one-layer CTranslate2
 ``TransformerSpec`` whose weights are set by hand with numpy, so that it
 translates *character by character*: every source character ``c`` becomes
 ``char_map.get(c, c)``.  With ``char_map=None`` it is a copy model; with
-``BG_TO_LATIN`` it transliterates Bulgarian Cyrillic to Latin letters.
+``BG_TO_LATIN`` it transliterates Bulgarian Cyrillic to Latin letters.  With
+``piece_map=PLACEHOLDER_FAULTS`` it also gets placeholders wrong the way neural
+models do, deterministically: ``⟦1⟧`` and ``⟦2⟧`` swapped, ``⟦3⟧`` dropped,
+``⟦4⟧`` repeated (whole strings become single pieces, mapped like characters).
 
 Building takes about 30 ms.  The installed package is about 3 MB (model.bin,
 float32), the archive about 15 kB (most weights are zeros).  This module never
@@ -107,6 +110,7 @@ from ctranslate2.specs import attention_spec, transformer_spec
 __all__ = [
     "BASE_CHARACTERS",
     "BG_TO_LATIN",
+    "PLACEHOLDER_FAULTS",
     "LANGUAGE_NAMES",
     "MAX_DECODING_LENGTH",
     "MAX_POSITIONS",
@@ -155,6 +159,12 @@ BASE_CHARACTERS: str = "".join(
     )
 )
 
+#: A ``piece_map`` for a model that mishandles placeholders as neural models do:
+#: ``⟦1⟧`` and ``⟦2⟧`` come back as each other (swapped), ``⟦3⟧`` is dropped (a
+#: space stands in its place) and ``⟦4⟧`` comes back twice (``⟦4⟧ ⟦4⟧``).  Every
+#: other placeholder, and every other character, is copied or char-mapped.
+PLACEHOLDER_FAULTS: dict[str, str] = {"⟦1⟧": "⟦2⟧", "⟦2⟧": "⟦1⟧", "⟦3⟧": " ", "⟦4⟧": "⟦4⟧ ⟦4⟧"}
+
 LANGUAGE_NAMES: dict[str, str] = {
     "bg": "Bulgarian", "bs": "Bosnian", "cnr": "Montenegrin", "de": "German",
     "el": "Greek", "en": "English", "fr": "French", "hr": "Croatian",
@@ -182,6 +192,7 @@ def build_argos_package(
     from_code: str,
     to_code: str,
     char_map: Mapping[str, str] | None = None,
+    piece_map: Mapping[str, str] | None = None,
     name: str | None = None,
     package_version: str = "1.0",
 ) -> Path:
@@ -192,6 +203,13 @@ def build_argos_package(
     single printable characters other than a space (ValueError otherwise); they
     are added to the vocabulary, so any target character works.
 
+    ``piece_map`` maps whole strings (e.g. a placeholder ``"⟦3⟧"``) to strings: each
+    key of more than one character becomes one SentencePiece piece (a
+    user-defined symbol), and so does each value (a space in a value is "▁";
+    the value ``" "`` is the space piece itself), so the model writes the value
+    where the source has the key: ``PLACEHOLDER_FAULTS`` drops, repeats and
+    swaps placeholders.  Keys have no whitespace; values are not empty.
+
     ``name`` is the archive's top folder, i.e. the directory the package is
     installed under in ARGOS_PACKAGES_DIR (default
     ``translate-<from>_<to>-<version with "." -> "_">``); give two packages of the
@@ -201,17 +219,20 @@ def build_argos_package(
     arguments always give a byte-identical archive.  Writes nothing else.
     """
     mapping = _checked_char_map(char_map)
+    pieces = _checked_piece_map(piece_map)
+    symbols = list(dict.fromkeys(p for pair in pieces.items() for p in pair if len(p) > 1))
     if not from_code or not to_code:
         raise ValueError("from_code and to_code must be non-empty")
     top = name or f"translate-{from_code}_{to_code}-{package_version.replace('.', '_')}"
     if "/" in top or "\\" in top or top in (".", ".."):
         raise ValueError(f"invalid package name {top!r}")
 
-    characters = "".join(dict.fromkeys(BASE_CHARACTERS + "".join(mapping) + "".join(mapping.values())))
-    sp_model = _train_sentencepiece(characters)
+    every = "".join(mapping) + "".join(mapping.values()) + "".join(symbols).replace(_SPACE_PIECE, "")
+    characters = "".join(dict.fromkeys(BASE_CHARACTERS + every))
+    sp_model = _train_sentencepiece(characters, symbols)
     sp = spm.SentencePieceProcessor(model_proto=sp_model)
     vocabulary = [sp.id_to_piece(i) for i in range(sp.get_piece_size())]
-    spec = _build_spec(vocabulary, _target_ids(vocabulary, mapping, sp))
+    spec = _build_spec(vocabulary, _target_ids(vocabulary, {**mapping, **pieces}, sp))
 
     files: dict[str, bytes] = {}
     with tempfile.TemporaryDirectory(prefix="argos-model-") as tmp:
@@ -263,6 +284,18 @@ def _checked_char_map(char_map: Mapping[str, str] | None) -> dict[str, str]:
     return mapping
 
 
+def _checked_piece_map(piece_map: Mapping[str, str] | None) -> dict[str, str]:
+    """Keys and values as pieces: a space is "▁"."""
+    pieces = {}
+    for key, value in dict(piece_map or {}).items():
+        if not (isinstance(key, str) and isinstance(value, str) and key and value):
+            raise ValueError(f"piece_map maps non-empty strings: {key!r} -> {value!r}")
+        if any(char.isspace() or char == _SPACE_PIECE for char in key):
+            raise ValueError(f"piece_map key with a space: {key!r}")
+        pieces[key] = value.replace(" ", _SPACE_PIECE)
+    return pieces
+
+
 def _training_lines(characters: str) -> list[str]:
     """A few hundred deterministic lines covering every character several times."""
     rng = random.Random(20240401)
@@ -278,13 +311,15 @@ def _training_lines(characters: str) -> list[str]:
     return lines
 
 
-def _train_sentencepiece(characters: str) -> bytes:
+def _train_sentencepiece(characters: str, symbols: list[str] | None = None) -> bytes:
     model = io.BytesIO()
+    extra = {"user_defined_symbols": symbols} if symbols else {}
     spm.SentencePieceTrainer.train(
+        **extra,
         sentence_iterator=iter(_training_lines(characters)),
         model_writer=model,
         model_type="char",
-        vocab_size=len(set(characters)) + 3,  # + <unk> <s> </s>; " " is the piece "▁"
+        vocab_size=len(set(characters)) + 3 + len(symbols or ()),  # + <unk> <s> </s>; " " is "▁"
         hard_vocab_limit=False,
         character_coverage=1.0,
         normalization_rule_name="identity",

@@ -28,7 +28,7 @@ import ctranslate2
 import pytest
 import sentencepiece as spm
 
-from .argos_model import BG_TO_LATIN, MAX_DECODING_LENGTH, build_argos_package
+from .argos_model import BG_TO_LATIN, MAX_DECODING_LENGTH, PLACEHOLDER_FAULTS, build_argos_package
 
 SENTENCE = "Кметът на Стара Загора ⟦3⟧ 2021."
 SENTENCE_LATIN = "Kmetǎt na Stara Zagora ⟦3⟧ 2021."
@@ -266,3 +266,23 @@ def test_rejects_a_char_map_that_is_not_one_character_to_one(tmp_path, char_map)
     with pytest.raises(ValueError):
         build_argos_package(tmp_path, from_code="bg", to_code="en", char_map=char_map)
     assert not list(tmp_path.iterdir())
+
+
+def test_piece_map_drops_repeats_and_swaps_placeholders(tmp_path):
+    path = build_argos_package(tmp_path / "a", from_code="bg", to_code="en", char_map=BG_TO_LATIN,
+                               piece_map=PLACEHOLDER_FAULTS)
+    again = build_argos_package(tmp_path / "b", from_code="bg", to_code="en", char_map=BG_TO_LATIN,
+                                piece_map=PLACEHOLDER_FAULTS)
+    assert path.read_bytes() == again.read_bytes()  # deterministic
+    zipfile.ZipFile(path).extractall(tmp_path / "x")
+    out = translate(tmp_path / "x" / "translate-bg_en-1_0",
+                    ["Кметът на ⟦0⟧ посрещна ⟦1⟧ и ⟦2⟧ в ⟦3⟧ на ⟦4⟧.", "⟦12⟧ и ⟦5⟧ ⟦13⟧"])
+    assert out == ["Kmetǎt na ⟦0⟧ posreŝna ⟦2⟧ i ⟦1⟧ v   na ⟦4⟧ ⟦4⟧.", "⟦12⟧ i ⟦5⟧ ⟦13⟧"]
+
+
+@pytest.mark.parametrize("piece_map", [{"⟦ 1⟧": "x"}, {"": "x"}, {"⟦1⟧": ""}])
+def test_rejects_a_piece_map_with_spaces_in_keys_or_empty_strings(tmp_path, piece_map):
+    with pytest.raises(ValueError):
+        build_argos_package(tmp_path, from_code="bg", to_code="en", piece_map=piece_map)
+    assert not list(tmp_path.iterdir())
+

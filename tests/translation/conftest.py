@@ -33,6 +33,7 @@ def _load_support():
 
 argos_model = _load_support()
 BG_TO_LATIN = argos_model.BG_TO_LATIN
+PLACEHOLDER_FAULTS = argos_model.PLACEHOLDER_FAULTS
 build_argos_package = argos_model.build_argos_package
 
 SEGMENTS_BG = (HERE / "data" / "segments_bg.txt").read_text(encoding="utf-8").splitlines()
@@ -42,7 +43,7 @@ SESSION_PACKAGES = {
     ("bg", "en"): BG_TO_LATIN,  # a transliterating "translator": exact, predictable output
     ("en", "el"): None,  # copy models: what comes in goes out
     ("en", "tr"): None,
-    ("en", "sr"): None,
+    ("en", "sr"): None,  # installed, yet never used: no Serbian route (no package in the index)
 }
 
 

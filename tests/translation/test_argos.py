@@ -2,26 +2,21 @@
 
 The models come from tests/support/argos_model.py: a hand-weighted
 Transformer that maps characters one to one (BG_TO_LATIN) or copies them, so
-every output is known exactly. Installing goes through argostranslate's own
-install_from_path in a child process; the network is not needed, and the
-download test's local index is served over HTTP from this process.
+every output is known exactly. Installing is checked and atomic
+(argos_models); downloading from an index is tested in test_argos_download.
 """
 
 from __future__ import annotations
 
-import functools
-import http.server
 import json
 import shutil
-import threading
-import time
 
 import pytest
 
 from b40news.translation import argos_models
 from b40news.translation.engines import ArgosEngine, EngineError
 
-from .conftest import BG_TO_LATIN, build_argos_package
+from .conftest import BG_TO_LATIN, PLACEHOLDER_FAULTS, build_argos_package
 
 SEGMENTS = [
     "Кметът на Стара Загора участва в срещата в Загреб.",
@@ -153,39 +148,73 @@ def test_bpe_packages_are_listed_but_not_used(packages_dir):
     assert ("bg", "tr") not in ArgosEngine(packages_dir=packages_dir).pairs()
 
 
-def test_download_offline_fails_fast_and_clearly(tmp_path):
-    started = time.perf_counter()
-    with pytest.raises(EngineError) as error:
-        argos_models.download_packages(["bg:en", "en:el"], tmp_path / "packages", timeout=3)
-    assert time.perf_counter() - started < 30
-    message = str(error.value)
-    assert "cannot reach the Argos package index" in message
-    assert "network problem" in message and "b40news models install FILE" in message
-    assert argos_models.list_packages(tmp_path / "packages") == []
+def test_install_replaces_an_older_install_of_the_same_folder_atomically(tmp_path, monkeypatch):
+    packages = tmp_path / "packages"
+    old = argos_models.install_package(
+        build_argos_package(tmp_path / "old", from_code="bg", to_code="en", char_map=BG_TO_LATIN), packages)
+    copy_model = build_argos_package(tmp_path / "new", from_code="bg", to_code="en")  # same folder name
+    other = build_argos_package(tmp_path / "new", from_code="en", to_code="el")
+    real = argos_models.zipfile.ZipFile.extractall
+
+    def disk_full(self, path=None, *args, **kwargs):
+        if "en_el" in str(self.filename):
+            raise OSError(28, "No space left on device")
+        return real(self, path, *args, **kwargs)
+
+    monkeypatch.setattr(argos_models.zipfile.ZipFile, "extractall", disk_full)
+    with pytest.raises(EngineError, match="nothing installed: .*No space left on device"):
+        argos_models.install_packages([copy_model, other], packages)
+    assert sorted(p.name for p in packages.iterdir()) == ["translate-bg_en-1_0"]  # no staging left
+    assert argos_models.list_packages(packages) == [old]
+    assert ArgosEngine(packages_dir=packages).translate_batch(["Кмет"], "bg", "en") == ["Kmet"]  # the old one
+    monkeypatch.undo()
+    argos_models.install_packages([copy_model, other], packages)
+    assert ArgosEngine(packages_dir=packages).translate_batch(["Кмет"], "bg", "en") == ["Кмет"]  # replaced
 
 
-def test_download_from_a_reachable_index(tmp_path):
-    served = tmp_path / "served"
-    path = build_argos_package(served, from_code="bg", to_code="en", char_map=BG_TO_LATIN)
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(served))
-    handler.log_message = lambda *args: None
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        base = f"http://127.0.0.1:{server.server_address[1]}/"
-        index = [{"from_code": "bg", "to_code": "en", "package_version": "1.0", "type": "translate",
-                  "links": [base + path.name]}]
-        (served / "index.json").write_text(json.dumps(index))
-        assert argos_models.download_packages(["bg:en"], tmp_path / "packages", index_url=base) == ["bg:en"]
-        engine = ArgosEngine(packages_dir=tmp_path / "packages")
-        assert engine.translate_batch(SEGMENTS, "bg", "en") == EXPECTED
-        with pytest.raises(EngineError, match="not in the Argos package index: en:el"):
-            argos_models.download_packages([("en", "el")], tmp_path / "packages", index_url=base)
-    finally:
-        server.shutdown()
-        server.server_close()
+def test_install_refuses_archives_that_leave_their_folder(tmp_path):
+    import zipfile
+
+    bad = tmp_path / "evil.argosmodel"
+    with zipfile.ZipFile(bad, "w") as archive:
+        archive.writestr("translate-bg_en-1_0/metadata.json", json.dumps({"from_code": "bg", "to_code": "en"}))
+        archive.writestr("translate-bg_en-1_0/../../outside.txt", "x")
+    with pytest.raises(EngineError, match="leaves its folder"):
+        argos_models.install_package(bad, tmp_path / "packages")
+    assert not (tmp_path / "outside.txt").exists()
 
 
-def test_download_needs_pairs(tmp_path):
-    with pytest.raises(EngineError, match="SOURCE:TARGET"):
-        argos_models.download_packages(["bg-en"], tmp_path)
+FAULTY = ["Кметът на ⟦0⟧ посрещна ⟦1⟧ и ⟦2⟧ в ⟦3⟧ на ⟦4⟧.", "Без имена.", "Писмо до ⟦5⟧ и ⟦12⟧."]
+
+
+def test_placeholders_the_model_gets_wrong_are_repaired_along_its_attention(tmp_path):
+    model = build_argos_package(tmp_path / "build", from_code="bg", to_code="en", char_map=BG_TO_LATIN,
+                                piece_map=PLACEHOLDER_FAULTS)
+    argos_models.install_package(model, tmp_path / "packages")
+    engine = ArgosEngine(packages_dir=tmp_path / "packages")
+    translator, tokenizer = engine._load(engine.packages()[("bg", "en")])
+    raw = [tokenizer.decode_pieces(r.hypotheses[0])
+           for r in translator.translate_batch([tokenizer.encode(s, out_type=str) for s in FAULTY])]
+    # What the model itself writes: ⟦1⟧ and ⟦2⟧ swapped, ⟦3⟧ gone, ⟦4⟧ twice.
+    assert raw == ["Kmetǎt na ⟦0⟧ posreŝna ⟦2⟧ i ⟦1⟧ v   na ⟦4⟧ ⟦4⟧.", "Bez imena.", "Pismo do ⟦5⟧ i ⟦12⟧."]
+
+    calls = []
+
+    class Spy:  # the real translator, with its calls recorded
+        def translate_batch(self, tokens, **options):
+            calls.append((len(tokens), options["replace_unknowns"], options["return_attention"]))
+            return translator.translate_batch(tokens, **options)
+
+    key = next(iter(engine._loaded))
+    engine._loaded[key] = (Spy(), tokenizer)
+    outputs = engine.translate_detailed(FAULTY, "bg", "en")
+    assert [o.text for o in outputs] == [
+        "Kmetǎt na ⟦0⟧ posreŝna ⟦1⟧ i ⟦2⟧ v ⟦3⟧ na ⟦4⟧.", "Bez imena.", "Pismo do ⟦5⟧ i ⟦12⟧."]
+    assert [[(f.token, f.problem, f.how, f.written) for f in o.repairs] for o in outputs] == [
+        [("⟦1⟧", "renumbered", "alignment", "⟦2⟧"), ("⟦2⟧", "renumbered", "alignment", "⟦1⟧"),
+         ("⟦4⟧", "repeated", "alignment", "2"), ("⟦3⟧", "dropped", "alignment", "")],
+        [],
+        [],
+    ]
+    # Only the row whose placeholders came back wrong is decoded again, with attention.
+    assert calls == [(3, False, False), (1, True, True)]

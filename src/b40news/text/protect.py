@@ -32,14 +32,12 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from b40news.text.tokens import placeholder
+from b40news.text.repair import cut
+from b40news.text.tokens import LOOSE_PLACEHOLDER_RE, canonical, placeholder
 
 KINDS: frozenset[str] = frozenset(
     {"url", "email", "number", "date", "time", "phone", "term", "name", "literal"}
 )
-
-# Placeholders as engines may return them: spacing inside the brackets.
-LOOSE_PLACEHOLDER_RE = re.compile(r"⟦\s*(\d+)\s*⟧")
 
 _URL_CHARS = r"[^\s<>\"„“”«»⟦⟧]"
 URL_RE = re.compile(rf"(?<![\w@])(?:https?://|www\.){_URL_CHARS}+", re.IGNORECASE)
@@ -191,13 +189,6 @@ def protect(
     return Protected("".join(pieces), tuple(spans))
 
 
-def _token_of(digits: str) -> str | None:
-    """The canonical placeholder for the digits an engine returned, if sane."""
-    if len(digits) > 18:  # int() of thousands of digits raises; no span has such a number
-        return None
-    return placeholder(int(digits))
-
-
 def restore(
     text: str,
     spans: Sequence[Span],
@@ -206,25 +197,31 @@ def restore(
     """Put each span (or ``replacements[span.token]``) back in place of its placeholder.
 
     Tolerates spacing inside the brackets (``⟦ 3 ⟧``) and non-ASCII digits;
-    placeholders of no known span are left as they are. Every occurrence of a
-    known placeholder is replaced, and spans that came back zero times or
-    more than once are reported. Never raises on whatever ``text`` contains.
+    placeholders of no known span are left as they are. A span goes back
+    once, at its placeholder's first occurrence; a repeat is removed (with
+    the space it leaves), so a name an engine repeated never ships twice.
+    Spans that came back zero times or more than once are reported (the
+    pipeline repairs engine output first: :func:`b40news.text.repair.repair`).
+    Never raises on whatever ``text`` contains.
     """
     by_token: dict[str, Span] = {}
     for span in spans:
         by_token.setdefault(span.token, span)
     chosen = replacements or {}
     counts = dict.fromkeys(by_token, 0)
+    repeats = []
+    for match in LOOSE_PLACEHOLDER_RE.finditer(text):
+        token = canonical(match.group(1))
+        if token in counts:
+            counts[token] += 1
+            if counts[token] > 1:
+                repeats.append((match.start(), match.end()))
 
     def put_back(match: re.Match[str]) -> str:
-        token = _token_of(match.group(1))
-        span = by_token.get(token) if token else None
-        if span is None:
-            return match.group(0)
-        counts[span.token] += 1
-        return chosen.get(span.token, span.source)
+        span = by_token.get(canonical(match.group(1)) or "")
+        return match.group(0) if span is None else chosen.get(span.token, span.source)
 
-    restored = LOOSE_PLACEHOLDER_RE.sub(put_back, text)
+    restored = LOOSE_PLACEHOLDER_RE.sub(put_back, cut(text, repeats))
     return Restored(
         restored,
         missing=tuple(span for token, span in by_token.items() if counts[token] == 0),

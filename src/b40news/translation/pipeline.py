@@ -9,6 +9,9 @@ target a route is chosen (:func:`routes.choose_route`); then
 * every distinct step PREFIX runs once, on the union of segments any target
   still needs: ``argos:bg-en`` once for English and every ``en→X``,
   ``apertium:bg-mk`` once for Macedonian and English-through-Macedonian;
+* placeholders an engine lost, repeated or renumbered are repaired (by the
+  engine along its alignment, else here by position: :mod:`b40news.text.repair`)
+  and every repair is flagged;
 * outputs are cleaned (Bulgarian leftovers transliterated) and flagged
   (:mod:`quality`); a language with too many segments that failed the
   checks (:data:`quality.FAILURE_CODES`) is "failed" but keeps its segments
@@ -29,6 +32,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from b40news import languages
+from b40news.text.repair import Fix, repair
 from b40news.translation import quality
 from b40news.translation.engines.base import Engine, EngineError, needs_translation
 from b40news.translation.routes import DEFAULT_ROUTES, Route, Step, choose_route
@@ -90,13 +94,22 @@ class LanguageResult:
 Prefix = tuple[Step, ...]
 
 
+@dataclass(frozen=True)
+class _Done:
+    """One segment's output after a step prefix, with what every step marked or repaired."""
+
+    text: str
+    unknown: tuple[str, ...]
+    repairs: tuple[Fix, ...]
+
+
 class _Prefixes:
     """Runs each step prefix once over the union of segments that need it."""
 
     def __init__(self, engines: Mapping[str, Engine]) -> None:
         self.engines = engines
         self.needed: dict[Prefix, dict[str, None]] = {}  # ordered sets of sources
-        self.done: dict[Prefix, dict[str, tuple[str, tuple[str, ...]]]] = {}
+        self.done: dict[Prefix, dict[str, _Done]] = {}
         self.errors: dict[Prefix, str] = {}
 
     def want(self, steps: Prefix, sources: Sequence[str]) -> None:
@@ -113,14 +126,15 @@ class _Prefixes:
                 continue
             sources = list(self.needed[prefix])
             before = self.done.get(parent, {})
-            inputs = [before[s][0] if parent else s for s in sources]
+            inputs = [before[s].text if parent else s for s in sources]
             try:
                 outputs = self.engines[step.engine].translate_detailed(inputs, step.source, step.target)
             except EngineError as error:
                 self.errors[prefix] = f"{step.label()}: {error}"
                 continue
             self.done[prefix] = {
-                source: (out.text, (before[source][1] if parent else ()) + out.unknown)
+                source: _Done(out.text, (before[source].unknown if parent else ()) + out.unknown,
+                              (before[source].repairs if parent else ()) + out.repairs)
                 for source, out in zip(sources, outputs)
             }
 
@@ -187,7 +201,7 @@ def translate_segments(
     return {target: results[target] for target in order}
 
 
-def _finish(segments: Sequence[str], target: str, plan: _Plan, done: Mapping[str, tuple[str, tuple]],
+def _finish(segments: Sequence[str], target: str, plan: _Plan, done: Mapping[str, _Done],
             glossary_version: str, limit: float, fresh: dict[str, MemoryItem]) -> LanguageResult:
     """Clean and flag one language's segments; collect new output for the memory."""
     rows = []
@@ -196,9 +210,11 @@ def _finish(segments: Sequence[str], target: str, plan: _Plan, done: Mapping[str
             item = plan.found[source]
             rows.append(SegmentResult(source, item.target, True, list(item.flags)))
         elif source in done:
-            raw, unknown = done[source]
-            text, notes = quality.clean_segment(raw, target, unknown)
-            flags = [str(f) for f in quality.check_segment(source, raw, target, unknown) + notes]
+            step = done[source]
+            fixed = repair(source, step.text)  # what the engines' alignment left: by position
+            text, notes = quality.clean_segment(fixed.text, target, step.unknown)
+            flags = [str(f) for f in quality.repair_flags(step.repairs + fixed.fixes)
+                     + quality.check_segment(source, fixed.text, target, step.unknown) + notes]
             rows.append(SegmentResult(source, text, False, flags))
             fresh[plan.keys[source]] = MemoryItem(source, text, target, " ".join(plan.route.label()),
                                                   plan.versions, glossary_version, tuple(flags))

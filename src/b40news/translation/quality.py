@@ -10,8 +10,16 @@ Flags are short codes with a reason; a segment can carry several:
                             those nor ы э ё)
     transliterated          such words were shipped transliterated (never in
                             Bulgarian)
-    placeholder-lost        a ``⟦n⟧`` of the source is missing or rarer
-    placeholder-duplicated  a ``⟦n⟧`` is repeated, or appears from nowhere
+    placeholder-lost        a ``⟦n⟧`` of the source is missing or rarer, or the
+                            engine dropped it and it was put back at a guessed
+                            place (no alignment): the name is there, maybe
+                            in the wrong place
+    placeholder-duplicated  a ``⟦n⟧`` is repeated, or appears from nowhere, or
+                            a repeat was removed by guess, keeping one
+    placeholder-repaired    the engine lost, repeated or renumbered a ``⟦n⟧``
+                            and its alignment put it right (or a stray one
+                            was removed, or took a missing one's slot): each
+                            name stands once; check the sentence
     length-ratio            output/source length far from 1 on a long segment
     mostly-unknown          the engine knew too few of the segment's words
 
@@ -31,7 +39,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from b40news import languages
-from b40news.text.protect import LOOSE_PLACEHOLDER_RE
+from b40news.text.repair import Fix
+from b40news.text.tokens import LOOSE_PLACEHOLDER_RE
 from b40news.text.scripts import transliterate
 
 LENGTH_RATIO = (0.5, 2.0)
@@ -118,6 +127,21 @@ def check_segment(source: str, output: str, target: str, unknown: Iterable[str] 
         low, high = LENGTH_RATIO
         if not low <= ratio <= high:
             flags.append(Flag("length-ratio", f"output is {ratio:.2f}× the source length"))
+    return flags
+
+
+def repair_flags(fixes: Iterable[Fix]) -> list[Flag]:
+    """Flags for the placeholder repairs of one segment (:mod:`b40news.text.repair`).
+
+    A guess, a dropped placeholder put back, or a repeat kept, by position
+    alone, counts as the route failing on the segment; what an alignment
+    decided, or a renumbering or removal that loses nothing, needs review."""
+    flags = []
+    for fix in fixes:
+        guessed = fix.how == "position" and fix.problem in ("dropped", "repeated")
+        code = {"dropped": "placeholder-lost", "repeated": "placeholder-duplicated"}[fix.problem] \
+            if guessed else "placeholder-repaired"
+        flags.append(Flag(code, str(fix)))
     return flags
 
 

@@ -8,25 +8,28 @@ pipeline can share them: ``bg→en`` is computed once for every ``en→X``, and
 Tiers, best first: ``human`` (stored by the integrator, never chosen here),
 ``good`` (publishable machine translation), ``gist`` (the sense, not the
 style: e.g. Apertium's bg→mk→en, which renders "кмет" as "governor").
+
+The Argos steps are derived from the packages the Argos index really has
+(:data:`argos_index.PUBLIC_PACKAGES`, the one place that lists them): a
+language whose pairs are not there (Serbian in both scripts, Croatian,
+Bosnian, Montenegrin) has no machine route, and its hint says that a human
+translation is needed. Adding a pair there adds its routes and hints.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from b40news import languages
-from b40news.translation.argos_models import package_file_name
+from b40news.translation import argos_index
 
 if TYPE_CHECKING:
     from b40news.translation.engines.base import Engine
 
 TIERS = ("human", "good", "gist")  # best first
 
-# Pairs the public Argos package index offers (checked 2025; en:sr per the measured notes).
-PUBLIC_ARGOS_PAIRS = frozenset({("bg", "en"), ("en", "bg"), ("en", "el"), ("en", "tr"),
-                                ("en", "sq"), ("en", "ro"), ("en", "sl"), ("en", "sr")})
 APERTIUM_PACKAGES = {("bg", "mk"): "apertium-mkd-bul", ("mk", "en"): "apertium-mkd-eng"}
 
 
@@ -64,30 +67,29 @@ _BG_MK = Step("apertium", "bg", "mk")
 _MK_EN = Step("apertium", "mk", "en")
 
 
-def _through_english(base: str) -> tuple[Route, ...]:
-    """Direct Argos bg→X if installed, else bg→en→X; a gist via Apertium's English."""
-    return (
-        Route(_argos("bg", base), "good"),
-        Route(_argos("bg", "en", base), "good"),
-        Route((_BG_MK, _MK_EN, Step("argos", "en", base)), "gist"),
-    )
+def _argos_routes(code: str, pairs: Collection[tuple[str, str]]) -> tuple[Route, ...]:
+    """Direct bg→X, else bg→en→X, else a gist through Apertium's English: those the pairs allow."""
+    base = languages.get(code).base
+    routes = [Route(_argos("bg", base), "good")] if ("bg", base) in pairs else []
+    if ("en", base) in pairs:
+        if ("bg", "en") in pairs:
+            routes.append(Route(_argos("bg", "en", base), "good"))
+        routes.append(Route((_BG_MK, _MK_EN, Step("argos", "en", base)), "gist"))
+    if base == "sr":  # Argos writes Serbian in Latin letters: the reader's script is a step
+        routes = [Route(r.steps + (Step("serbian-script", "sr", code),), r.tier) for r in routes]
+    return tuple(routes)
 
 
-def _serbian(code: str) -> tuple[Route, ...]:
-    script = Step("serbian-script", "sr", code)
-    return tuple(Route(route.steps + (script,), route.tier) for route in _through_english("sr"))
+def build_routes(argos_pairs: Collection[tuple[str, str]] = argos_index.PUBLIC_PAIRS
+                 ) -> dict[str, tuple[Route, ...]]:
+    """Every target's routes, best first, for the Argos pairs an index offers."""
+    routes = {code: _argos_routes(code, argos_pairs) for code in languages.TARGETS}
+    routes["mk"] = (Route((_BG_MK,), "good"),)
+    routes["en"] += (Route((_BG_MK, _MK_EN), "gist"),)  # after Argos' direct bg→en
+    return routes
 
 
-DEFAULT_ROUTES: Mapping[str, tuple[Route, ...]] = {
-    "en": (Route(_argos("bg", "en"), "good"), Route((_BG_MK, _MK_EN), "gist")),
-    "mk": (Route((_BG_MK,), "good"),),
-    **{code: _through_english(code) for code in ("el", "tr", "sq", "ro", "sl")},
-    "sr-Latn": _serbian("sr-Latn"),
-    "sr-Cyrl": _serbian("sr-Cyrl"),
-    # No default engine: only an Argos package the network installs itself.
-    **{code: (Route(_argos("bg", code), "good"), Route(_argos("bg", "en", code), "good"))
-       for code in ("hr", "bs", "cnr")},
-}
+DEFAULT_ROUTES: Mapping[str, tuple[Route, ...]] = build_routes()
 
 
 @dataclass(frozen=True)
@@ -119,28 +121,27 @@ def choose_route(target: str, engines: Mapping[str, Engine],
 
 def _missing_reason(language: languages.Language, candidates, ready: dict[Step, bool]) -> str:
     head = f"no engine translates Bulgarian into {language.name}"
-    human = (f"submit a human translation with "
-             f"b40news submit-translation ID --language {language.code} FILE")
+    human = f"b40news submit-translation ID --language {language.code} FILE"
     runnable = [route for route in candidates if route.steps]
     if not runnable:
-        return f"{head}: {human}"
+        return f"{head}: no machine translation exists for it, a human translation is needed: {human}"
 
-    def private(route: Route) -> int:
+    def unknown(route: Route) -> int:  # Argos steps the public index lacks: nothing to install
         return sum(not ready[s] and s.engine == "argos" and not _public(s) for s in route.steps)
 
-    best = min(runnable, key=lambda r: (TIERS.index(r.tier), private(r),
+    best = min(runnable, key=lambda r: (unknown(r) > 0, TIERS.index(r.tier),
                                         sum(not ready[s] for s in r.steps)))
     missing = [step for step in best.steps if not ready[step]]
     fixes = []
     argos = [step for step in missing if step.engine == "argos"]
-    files = " ".join(package_file_name(s.source, s.target) for s in argos)
     if argos and all(_public(s) for s in argos):
         codes = " ".join(f"{s.source}:{s.target}" for s in argos)
-        fixes.append(f"b40news models download {codes} (or b40news models install {files})")
+        files = " ".join(argos_index.file_name(s.source, s.target) for s in argos)
+        fixes.append(f"b40news models download {codes}, or with the files copied here: "
+                     f"b40news models install {files}")
     elif argos:
         names = ", ".join(f"{s.source}:{s.target}" for s in argos if not _public(s))
-        fixes.append(f"the public Argos index has no {names} package; install one if the "
-                     f"network has it: b40news models install {files}")
+        fixes = [f"the public Argos index has no {names} package, so there is nothing to install"]
     apertium = [APERTIUM_PACKAGES.get((s.source, s.target), f"apertium data for {s.source}-{s.target}")
                 for s in missing if s.engine == "apertium"]
     if apertium:
@@ -149,8 +150,8 @@ def _missing_reason(language: languages.Language, candidates, ready: dict[Step, 
     if others:
         fixes.append("enable the engine for " + ", ".join(others))
     return (f"{head} here ({best.tier} route {' → '.join(best.label())} needs "
-            f"{', '.join(s.label() for s in missing)}): {'; '.join(fixes)}; or {human}")
+            f"{', '.join(s.label() for s in missing)}): {'; '.join(fixes)}; or submit a human translation: {human}")
 
 
 def _public(step: Step) -> bool:
-    return (step.source, step.target) in PUBLIC_ARGOS_PAIRS
+    return (step.source, step.target) in argos_index.PUBLIC_PAIRS

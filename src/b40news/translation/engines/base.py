@@ -18,6 +18,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
+from b40news.text.repair import Fix
+
 # Characters engines use to mark words they could not handle (Apertium).
 MARK_CHARS = "*#@"
 
@@ -28,10 +30,12 @@ class EngineError(Exception):
 
 @dataclass(frozen=True)
 class Output:
-    """Clean text (no engine marks) and the words the engine marked."""
+    """Clean text (no engine marks), the words the engine marked, and the
+    placeholders it got wrong and that were repaired (shown to review)."""
 
     text: str
     unknown: tuple[str, ...] = ()
+    repairs: tuple[Fix, ...] = ()
 
 
 class Engine(ABC):
@@ -89,7 +93,7 @@ class Engine(ABC):
                     raise EngineError(
                         f"{self.id} {source}→{target} returned nothing for {core[:60]!r}"
                     )
-                done[core] = Output(output.text.strip(), output.unknown)
+                done[core] = Output(output.text.strip(), output.unknown, output.repairs)
         results = []
         for segment, core in zip(segments, cores):
             if core not in done:  # blank, numbers, lone placeholders: as they came
@@ -98,7 +102,7 @@ class Engine(ABC):
             output = done[core]
             lead = segment[: len(segment) - len(segment.lstrip())]
             trail = segment[len(segment.rstrip()) :]
-            results.append(Output(lead + output.text + trail, output.unknown))
+            results.append(Output(lead + output.text + trail, output.unknown, output.repairs))
         return results
 
     @abstractmethod

@@ -1,7 +1,10 @@
 """Serbian in the reader's script: a deterministic engine step.
 
-Every machine engine here writes Serbian in Latin letters (Argos en→sr, the
-Apertium hbs generators), and Serbian readers read either script. This engine
+Machine engines write Serbian in Latin letters (Argos' en→sr did, before
+Serbian left the public Argos index in 2023; the Apertium hbs generators do),
+and Serbian readers read either script. No default route reaches Serbian now
+(``routes``: a human translation is needed), but this step stays for a route
+the data may add again and for human translations. This engine
 turns Serbian text (``sr``, in whichever script it arrives) into ``sr-Latn``
 or ``sr-Cyrl`` with the one-to-one Serbian mapping of
 :mod:`b40news.text.scripts`. Words that are clearly not Serbian (q, w, x, y,
