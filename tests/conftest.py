@@ -108,7 +108,7 @@ class Workers:
             DATABASE_URL=_worker_database_url(),
             REDIS_URL=self.redis_url,
             SMTP_URL=self.smtp_url,
-            PYTHONPATH=str(REPO),
+            PYTHONPATH=os.pathsep.join([str(REPO / "src"), str(REPO)]),  # this checkout's code, not an installed one
         )
         env.update(self.extra_env)
         return env
