@@ -20,7 +20,7 @@ Engines: Apertium bg→mk and bg→mk→en as installed; and (unless
 ``--no-argos-test-model``) the deterministic Argos test model of
 ``tests/support/argos_model.py`` (bg→en spelt in Latin letters, en→el/tr/sr
 copying) in a second engine set, which shows the enforcement on routes
-through English. The glossary is ``settings.GLOSSARY_DIR``'s approved entries.
+through English. The glossary is the seed's approved entries (``settings.GLOSSARY_DIR``).
 No database: no memory, nothing stored. Everything goes to a temporary folder.
 """
 

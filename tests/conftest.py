@@ -120,15 +120,6 @@ def mta():
 
 
 @pytest.fixture
-def gdir(tmp_path):
-    """A copy of the glossary for tests that change it."""
-    copy = tmp_path / "glossary"
-    shutil.copytree(REPO / "glossary", copy)
-    with override_settings(GLOSSARY_DIR=copy):
-        yield copy
-
-
-@pytest.fixture
 def argos_dir(tmp_path):
     """An empty Argos packages folder; the engines are reloaded around the test."""
     from b40news.translation import service

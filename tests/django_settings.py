@@ -6,9 +6,7 @@ in-process unless a test asks for real workers (the `celery_worker` fixture).
 """
 
 import os
-import shutil
 import tempfile
-from pathlib import Path
 
 _data = tempfile.mkdtemp(prefix="b40news-tests-")
 os.environ["B40NEWS_DATA_DIR"] = _data
@@ -19,9 +17,7 @@ os.environ["B40NEWS_TEST_REDIS_URL"] = os.environ.pop("REDIS_URL", "")
 os.environ.pop("SMTP_URL", None)
 os.environ["SECRET_KEY"] = "b40news-tests-not-secret"
 os.environ["SITE_URL"] = "https://news.b40.test"  # https: RFC 8058 one-click needs it
-# The glossary is a copy: proposals made by tests never touch the repository's files.
-_glossary = os.path.join(_data, "glossary")
-shutil.copytree(Path(__file__).resolve().parents[1] / "glossary", _glossary)
-os.environ["B40NEWS_GLOSSARY_DIR"] = _glossary
+# The glossary lives in the test database, seeded from the package's own seed files.
+os.environ.pop("B40NEWS_GLOSSARY_DIR", None)
 
 from b40news.settings import *  # noqa: E402,F401,F403

@@ -9,7 +9,7 @@ from b40news.glossary.store import load
 from b40news.languages import TARGETS
 
 REPO = Path(__file__).resolve().parents[2]
-GLOSSARY_DIR = REPO / "glossary"
+SEED_DIR = REPO / "src" / "b40news" / "glossary" / "seed"  # the seed files in the checkout
 SEED = REPO.parent / "shared" / "seed" / "release-stara-zagora-b40-summit.bg.txt"
 
 
@@ -26,7 +26,22 @@ def make(entry_id: str, bg: str, *, variants=(), status="approved", targets=None
 
 @pytest.fixture(scope="session")
 def glossary() -> Glossary:
-    return load(GLOSSARY_DIR)
+    """The seed files' glossary (no database): what a fresh database starts from."""
+    return load(SEED_DIR)
+
+
+def checkout_files() -> dict[str, tuple[bytes, int]]:
+    """Every file of the checkout's glossary folders, with its modification time."""
+    files = [*SEED_DIR.iterdir(), *(REPO / "glossary").iterdir()]
+    return {str(p.relative_to(REPO)): (p.read_bytes(), p.stat().st_mtime_ns) for p in sorted(files)}
+
+
+@pytest.fixture
+def untouched_checkout():
+    """Fails the test if it wrote into the checkout's glossary folders."""
+    before = checkout_files()
+    yield
+    assert checkout_files() == before
 
 
 @pytest.fixture(scope="session")

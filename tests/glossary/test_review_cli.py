@@ -1,20 +1,14 @@
-"""`b40news glossary propose | proposals | approve | reject | history | import` on a copy."""
+"""`b40news glossary propose | proposals | approve | reject | history | import` on the test database."""
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
 import pytest
 from django.core.management import CommandError, call_command
-from django.test import override_settings
 
+from b40news.glossary.database import read
 from b40news.glossary.models import GlossaryChange
-from b40news.glossary.store import load
 
-pytestmark = pytest.mark.django_db
-
-GLOSSARY_DIR = Path(__file__).resolve().parents[2] / "glossary"
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("untouched_checkout")]
 
 
 def run(capsys, *args) -> str:
@@ -23,7 +17,7 @@ def run(capsys, *args) -> str:
     return capsys.readouterr().out
 
 
-def test_propose_list_approve_history(gdir, capsys):
+def test_propose_list_approve_history(capsys):
     out = run(capsys, "propose", "--kind", "person", "--bg", "Иван Петров", "--target", "en=Ivan Petrov",
               "--target", "mk=Иван Петров", "--case-sensitive", "--fill-transliterated",
               "--comment", "new deputy mayor", "--by", "officer1")
@@ -37,9 +31,9 @@ def test_propose_list_approve_history(gdir, capsys):
     assert "  mk               - → Иван Петров" in lines
     assert lines[-1] == "1 pending proposal(s)"
 
-    version = load(gdir).version
+    version = read().version
     out = run(capsys, "approve", "person.ivan-petrov", "--comment", "checked", "--by", "admin1")
-    after = load(gdir)
+    after = read()
     assert out.splitlines()[0] == (
         f"approved person.ivan-petrov as person.ivan-petrov; glossary version {version} → {after.version}")
     assert after.get("person.ivan-petrov").approved_by == "admin1"
@@ -53,7 +47,7 @@ def test_propose_list_approve_history(gdir, capsys):
     assert "  comment: checked" in out
 
 
-def test_a_change_shows_old_and_new(gdir, capsys):
+def test_a_change_shows_old_and_new(capsys):
     out = run(capsys, "propose", "--id", "city.sofia", "--target", "sq=Sofje", "--by", "officer1")
     assert out.splitlines() == ["proposed city.sofia~r1 (a change to city.sofia)", "  sq               Sofja → Sofje"]
     out = run(capsys, "proposals")
@@ -61,27 +55,27 @@ def test_a_change_shows_old_and_new(gdir, capsys):
     assert "  sq               Sofja → Sofje" in out.splitlines()
 
 
-def test_refused_approval_prints_the_lint_message_and_exits_non_zero(gdir, capsys):
+def test_refused_approval_prints_the_lint_message_and_exits_non_zero(capsys):
     run(capsys, "propose", "--kind", "term", "--bg", "Загреб", "--target", "en=Agram", "--fill-transliterated")
     assert "cannot be approved: term.agram: conflict: city.zagreb and term.agram" in run(capsys, "proposals")
-    files = {p.name: p.read_bytes() for p in gdir.glob("*.yaml")}
+    stored = read()
     with pytest.raises(CommandError, match="term.agram: conflict: city.zagreb and term.agram share a Bulgarian term"):
         call_command("glossary", "approve", "term.agram", "--by", "admin1")
-    assert {p.name: p.read_bytes() for p in gdir.glob("*.yaml")} == files
+    assert read() == stored
 
 
-def test_reject_needs_a_comment(gdir, capsys):
+def test_reject_needs_a_comment(capsys):
     run(capsys, "propose", "--id", "city.sofia", "--target", "sq=Sofje")
     with pytest.raises(CommandError, match="--comment"):
         call_command("glossary", "reject", "city.sofia~r1")
     assert run(capsys, "reject", "city.sofia~r1", "--comment", "sq keeps Sofja", "--by", "admin1") == (
         "rejected city.sofia~r1\n")
-    assert load(gdir).get("city.sofia~r1").status == "rejected"
+    assert read().get("city.sofia~r1").status == "rejected"
     out = run(capsys, "history", "city.sofia")
     assert "rejected  city.sofia~r1 by admin1 (admin)" in out and "  comment: sq keeps Sofja" in out
 
 
-def test_bad_input_is_a_command_error(gdir):
+def test_bad_input_is_a_command_error():
     with pytest.raises(CommandError, match="LANG=TEXT"):
         call_command("glossary", "propose", "--id", "city.sofia", "--target", "Sofje")
     with pytest.raises(CommandError, match="unknown language 'xx'"):
@@ -95,7 +89,7 @@ def test_bad_input_is_a_command_error(gdir):
     assert not GlossaryChange.objects.exists()
 
 
-def test_import_records_each_proposal(gdir, tmp_path, capsys):
+def test_import_records_each_proposal(tmp_path, capsys):
     sheet = tmp_path / "sheet.csv"
     call_command("glossary", "export", "--format", "csv", "--output", str(sheet))
     text = sheet.read_text(encoding="utf-8").replace("Sofja", "Sofje", 1)

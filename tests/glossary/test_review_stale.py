@@ -1,17 +1,14 @@
 """An approved change marks the translations it affects stale, and only those
-(real Apertium bg→mk and bg→mk→en, a copy of the real glossary)."""
+(real Apertium bg→mk and bg→mk→en, the seeded glossary in the test database)."""
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
 import pytest
 from django.core.management import call_command
-from django.test import override_settings
 
 from b40news.glossary import review
 from b40news.glossary.current import current_glossary
+from b40news.glossary.database import read
 from b40news.network.sample import load_sample
 from b40news.releases.models import Release, Translation
 from b40news.releases.workflow import approve, submit
@@ -19,18 +16,9 @@ from b40news.translation.service import translate_release
 
 pytestmark = pytest.mark.django_db
 
-GLOSSARY_DIR = Path(__file__).resolve().parents[2] / "glossary"
 WITH_NAME = "Среща в Стара Загора\nЗаместник-кметът Надежда Чакърова откри форума в Стара Загора."
 WITHOUT_NAME = "Среща в Сливен\nКметът на Сливен откри форума."
 NEW_MK = "Надежда Чакрова"
-
-
-def current_glossary_all():
-    from django.conf import settings
-
-    from b40news.glossary.store import load
-
-    return load(settings.GLOSSARY_DIR).entries
 
 
 def release_of(text: str) -> Release:
@@ -59,7 +47,7 @@ def change_her_macedonian_name() -> review.Approval:
     return review.approve(proposal.id, admin="admin1", comment="as she writes it in Skopje")
 
 
-def test_approval_marks_translations_using_the_changed_term_stale(gdir):
+def test_approval_marks_translations_using_the_changed_term_stale():
     load_sample(0)
     old_version = current_glossary().version
     named, other, sent = release_of(WITH_NAME), release_of(WITHOUT_NAME), release_of(WITH_NAME)
@@ -91,13 +79,13 @@ def test_approval_marks_translations_using_the_changed_term_stale(gdir):
     assert NEW_MK in again.text and "Надежда Чакарова" not in again.text
 
 
-def test_a_new_entry_matching_a_release_marks_it_stale(gdir):
+def test_a_new_entry_matching_a_release_marks_it_stale():
     load_sample(0)
     release = release_of("Форум в Сливен\nДимитър Стоянов откри форума в Сливен.")
     translate_release(release, ["mk"])
     assert status(release, "mk") == "translated"
     # Translating proposed the unknown name to the admins (the name detector).
-    [proposal] = [e for e in current_glossary_all() if e.bg == "Димитър Стоянов"]
+    [proposal] = [e for e in read().entries if e.bg == "Димитър Стоянов"]
     assert proposal.status == "proposed" and proposal.targets["en"] == "Dimitar Stoyanov"
     assert status(release, "mk") == "translated"  # a proposal changes nothing yet
     approval = review.approve(proposal.id, admin="admin1")
@@ -105,7 +93,7 @@ def test_a_new_entry_matching_a_release_marks_it_stale(gdir):
     assert status(release, "mk") == "stale"
 
 
-def test_an_approval_that_keeps_the_version_marks_nothing(gdir):
+def test_an_approval_that_keeps_the_version_marks_nothing():
     load_sample(0)
     release = release_of(WITH_NAME)
     translate_release(release, ["mk"])
@@ -116,7 +104,7 @@ def test_an_approval_that_keeps_the_version_marks_nothing(gdir):
     assert status(release, "mk") == "translated"
 
 
-def test_cli_approve_lists_stale_translations_and_the_command(gdir, capsys):
+def test_cli_approve_lists_stale_translations_and_the_command(capsys):
     load_sample(0)
     release = release_of(WITH_NAME)
     translate_release(release, ["mk"])

@@ -8,14 +8,14 @@ import pytest
 from b40news.glossary.entries import Glossary, GlossaryError
 from b40news.glossary.store import dump, load
 
-from .conftest import GLOSSARY_DIR, make
+from .conftest import SEED_DIR, make
 
 
 def test_dump_of_the_real_glossary_rewrites_it_byte_for_byte(glossary, tmp_path):
     dump(glossary, tmp_path)
-    for path in GLOSSARY_DIR.glob("*.yaml"):
+    for path in SEED_DIR.glob("*.yaml"):
         assert (tmp_path / path.name).read_text(encoding="utf-8") == path.read_text(encoding="utf-8")
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(p.name for p in GLOSSARY_DIR.glob("*.yaml"))
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(p.name for p in SEED_DIR.glob("*.yaml"))
 
 
 def test_load_dump_load_gives_equal_entries_and_version(glossary, tmp_path):
@@ -119,7 +119,7 @@ def test_a_missing_directory_is_an_error(tmp_path):
 
 
 def test_the_real_files_load_with_every_kind_in_its_file(tmp_path):
-    shutil.copytree(GLOSSARY_DIR, tmp_path / "g")
+    shutil.copytree(SEED_DIR, tmp_path / "g")
     loaded = load(tmp_path / "g")
     assert loaded.get("person.nadezhda-chakarova").kind == "person"
     assert loaded.get("city.sofia").approved_at == "2026-11-25"

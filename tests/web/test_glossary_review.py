@@ -3,24 +3,21 @@
 from __future__ import annotations
 
 import re
-import shutil
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.shortcuts import resolve_url
-from django.test import Client, override_settings
+from django.test import Client
 from django.urls import reverse
 
-from b40news.glossary import review
+from b40news.glossary import database, review
+from b40news.glossary.database import read
 from b40news.glossary.entries import Glossary
-from b40news.glossary.store import dump, load
 
 pytestmark = pytest.mark.django_db
 
-GLOSSARY_DIR = Path(__file__).resolve().parents[2] / "glossary"
 QUEUE = "office:glossary:queue"
 
 
@@ -33,7 +30,7 @@ def staff():
 
 
 @pytest.fixture
-def sofia_change(gdir):
+def sofia_change():
     return review.propose({"id": "city.sofia", "targets": {"sq": "Sofje"}}, author="officer1",
                           comment="as the embassy writes it")
 
@@ -49,17 +46,17 @@ def csrf_post(client: Client, page: str, url: str, data: dict):
     return client.post(url, {**data, "csrfmiddlewaretoken": token})
 
 
-def test_anonymous_users_are_sent_to_the_login_page(gdir, sofia_change):
+def test_anonymous_users_are_sent_to_the_login_page(sofia_change):
     for url in (reverse(QUEUE), reverse("office:glossary:entries"), reverse("office:glossary:propose"),
                 reverse("office:glossary:entry", args=["city.sofia"])):
         response = Client().get(url)
         assert response.status_code == 302
         assert response["Location"].startswith(resolve_url(settings.LOGIN_URL) + "?next=")
     response = Client().post(decide_url(sofia_change.id), {"decision": "approve"})
-    assert response.status_code == 302 and load(gdir).get(sofia_change.id).status == "proposed"
+    assert response.status_code == 302 and read().get(sofia_change.id).status == "proposed"
 
 
-def test_non_staff_users_are_forbidden(gdir, sofia_change):
+def test_non_staff_users_are_forbidden(sofia_change):
     user = get_user_model().objects.create_user("reader", password="x-long-password")
     client = Client()
     client.force_login(user)
@@ -67,10 +64,10 @@ def test_non_staff_users_are_forbidden(gdir, sofia_change):
                 reverse("office:glossary:entry", args=["city.sofia"])):
         assert client.get(url).status_code == 403
     assert client.post(decide_url(sofia_change.id), {"decision": "approve", "comment": "x"}).status_code == 403
-    assert load(gdir).get(sofia_change.id).status == "proposed"
+    assert read().get(sofia_change.id).status == "proposed"
 
 
-def test_queue_shows_each_proposal_with_its_diff(gdir, sofia_change, staff):
+def test_queue_shows_each_proposal_with_its_diff(sofia_change, staff):
     html = staff.get(reverse(QUEUE)).content.decode()
     assert 'id="proposal-city.sofia~r1"' in html
     assert "<th scope=\"row\">sq</th><td><del>Sofja</del></td><td><ins>Sofje</ins></td>" in html
@@ -79,12 +76,12 @@ def test_queue_shows_each_proposal_with_its_diff(gdir, sofia_change, staff):
     assert f'action="{decide_url("city.sofia~r1")}"' in html
 
 
-def test_staff_approve_with_a_comment(gdir, sofia_change, staff):
-    version = load(gdir).version
+def test_staff_approve_with_a_comment(sofia_change, staff):
+    version = read().version
     response = csrf_post(staff, reverse(QUEUE), decide_url(sofia_change.id),
                          {"decision": "approve", "comment": "confirmed"})
     assert response.status_code == 302 and response["Location"] == reverse(QUEUE)
-    glossary = load(gdir)
+    glossary = read()
     assert glossary.get("city.sofia").targets["sq"] == "Sofje" and "city.sofia~r1" not in glossary
     assert glossary.version != version and glossary.get("city.sofia").approved_by == "admin1"
     change = review.history("city.sofia").get(action="approved")
@@ -94,41 +91,41 @@ def test_staff_approve_with_a_comment(gdir, sofia_change, staff):
     assert "No proposal is waiting for review." in page
 
 
-def test_staff_reject_needs_a_comment(gdir, sofia_change, staff):
+def test_staff_reject_needs_a_comment(sofia_change, staff):
     csrf_post(staff, reverse(QUEUE), decide_url(sofia_change.id), {"decision": "reject", "comment": ""})
-    assert load(gdir).get(sofia_change.id).status == "proposed"
+    assert read().get(sofia_change.id).status == "proposed"
     assert "a rejection needs a comment" in staff.get(reverse(QUEUE)).content.decode()
     csrf_post(staff, reverse(QUEUE), decide_url(sofia_change.id), {"decision": "reject", "comment": "keep Sofja"})
-    assert load(gdir).get(sofia_change.id).status == "rejected"
+    assert read().get(sofia_change.id).status == "rejected"
     assert review.history("city.sofia").get(action="rejected").comment == "keep Sofja"
 
 
-def test_a_post_without_the_csrf_token_is_refused(gdir, sofia_change, staff):
+def test_a_post_without_the_csrf_token_is_refused(sofia_change, staff):
     response = staff.post(decide_url(sofia_change.id), {"decision": "approve", "comment": "x"})
     assert response.status_code == 403
-    assert load(gdir).get(sofia_change.id).status == "proposed"
+    assert read().get(sofia_change.id).status == "proposed"
 
 
-def test_a_refused_approval_shows_the_lint_message(gdir, staff):
+def test_a_refused_approval_shows_the_lint_message(staff):
     review.propose({"kind": "term", "bg": "Загреб", "targets": {"en": "Agram"}}, author="o", fill_missing=True)
     queue = staff.get(reverse(QUEUE)).content.decode()
     assert "Approving it now would be refused" in queue and "<code>conflict</code>" in queue
     csrf_post(staff, reverse(QUEUE), decide_url("term.agram"), {"decision": "approve", "comment": ""})
-    assert load(gdir).get("term.agram").status == "proposed"
+    assert read().get("term.agram").status == "proposed"
     page = staff.get(reverse(QUEUE)).content.decode()
     assert "cannot approve term.agram: the glossary would not be clean" in page
 
 
-def test_lint_warnings_of_the_files_are_shown(gdir, staff):
-    glossary = load(gdir)
-    broken = [e for e in glossary.entries if e.id != "city.sofia"]
-    broken.append(replace(glossary.get("city.sofia"), targets={"en": "Sofia"}))
-    dump(Glossary(tuple(broken)), gdir)
+def test_lint_warnings_of_the_stored_glossary_are_shown(staff):
+    with database.locked() as glossary:
+        broken = [e for e in glossary.entries if e.id != "city.sofia"]
+        broken.append(replace(glossary.get("city.sofia"), targets={"en": "Sofia"}))
+        database.save(glossary, Glossary(tuple(broken)))
     html = staff.get(reverse(QUEUE)).content.decode()
     assert "Lint warnings (1)" in html and "<code>missing-language</code>" in html
 
 
-def test_entry_page_shows_targets_and_history(gdir, sofia_change, staff):
+def test_entry_page_shows_targets_and_history(sofia_change, staff):
     review.approve(sofia_change.id, admin="admin1", comment="confirmed")
     html = staff.get(reverse("office:glossary:entry", args=["city.sofia"])).content.decode()
     assert "<th scope=\"row\">sq</th><td>Sofje</td>" in html
@@ -140,7 +137,7 @@ def test_entry_page_shows_targets_and_history(gdir, sofia_change, staff):
     assert reverse("office:glossary:entry", args=["city.sofia"]) in entries
 
 
-def test_an_officer_proposes_through_the_form(gdir, staff):
+def test_an_officer_proposes_through_the_form(staff):
     from b40news.network.models import City, Officer
     from b40news.network.sample import load_sample
 
@@ -154,7 +151,7 @@ def test_an_officer_proposes_through_the_form(gdir, staff):
         "kind": "person", "bg": "Иван Петров", "target_en": "Ivan Petrov", "fill_missing": "1",
         "comment": "our new deputy mayor"})
     assert response.status_code == 302
-    entry = load(gdir).get("person.ivan-petrov")
+    entry = read().get("person.ivan-petrov")
     assert entry.status == "proposed" and entry.targets["en"] == "Ivan Petrov" and len(entry.targets) == 12
     change = review.history("person.ivan-petrov").get()
     assert (change.source, change.author_name, change.comment) == ("officer", "officer1", "our new deputy mayor")

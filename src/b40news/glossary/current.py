@@ -1,35 +1,36 @@
-"""The approved glossary of this installation, loaded once per process.
+"""The approved glossary of this installation, as every host sees it.
 
-Reloaded when a file in the glossary folder changes, so a worker never needs a
-restart after an approved change, and never rereads files it has already read.
+Read from the database once per process and kept; each call asks the state row
+(one primary-key query) for the approved glossary's checksum and reloads only
+when it differs from the checksum of the copy kept. A change approved on any
+host therefore reaches every worker on its next call, with no restart, no file
+and no message between hosts. The copy is named by its content, so a rolled
+back change or another database never passes for it.
 """
 
 from __future__ import annotations
 
 import threading
-from pathlib import Path
 
-from django.conf import settings
+from django.db import DEFAULT_DB_ALIAS, connections
 
+from b40news.glossary.database import read, stored_checksum
 from b40news.glossary.entries import Glossary
-from b40news.glossary.store import load
 
 _lock = threading.Lock()
 _cache: tuple[tuple, Glossary] | None = None
 
 
-def _signature(directory: Path) -> tuple:
-    # The directory is part of it: a copy of the folder has the same names, times and sizes.
-    files = tuple(sorted((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in directory.glob("*.yaml")))
-    return (str(directory.resolve()), files)
-
-
 def current_glossary() -> Glossary:
-    """The approved entries of ``settings.GLOSSARY_DIR``."""
+    """The approved entries stored in the database."""
     global _cache
-    directory = Path(settings.GLOSSARY_DIR)
-    signature = _signature(directory)
+    where = connections[DEFAULT_DB_ALIAS].settings_dict
+    database = tuple(where.get(key) for key in ("ENGINE", "HOST", "PORT", "NAME"))
+    checksum = stored_checksum()
     with _lock:
-        if _cache is None or _cache[0] != signature:
-            _cache = (signature, load(directory).approved())
-        return _cache[1]
+        if _cache is not None and _cache[0] == (database, checksum):
+            return _cache[1]
+    glossary = read(approved_only=True)
+    with _lock:
+        _cache = ((database, glossary.checksum), glossary)
+    return glossary

@@ -150,6 +150,12 @@ class Match:
     surface: str
 
 
+def _digest(rows: Iterable[list]) -> str:
+    """sha256 of rows whose first item is an entry id, in id order."""
+    canonical = json.dumps(sorted(rows, key=lambda row: row[0]), ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
 @dataclass(frozen=True)
 class Glossary:
     entries: tuple[Entry, ...] = ()
@@ -168,10 +174,16 @@ class Glossary:
         Same approved content -> same version, whatever the order of entries or
         files, so a sync or a cache key built on it is safe to repeat.
         """
-        content = sorted((e.content_key() for e in self.entries if e.status == "approved"),
-                         key=lambda key: key[0])
-        canonical = json.dumps(content, ensure_ascii=False, separators=(",", ":"))
-        return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:16]
+        return _digest(e.content_key() for e in self.entries if e.status == "approved")[:16]
+
+    @cached_property
+    def checksum(self) -> str:
+        """sha256 of every field of the approved entries (review metadata too).
+
+        Unlike :attr:`version`, a new note or approver changes it: it names
+        the approved glossary as stored, for caches of it (``current.py``).
+        """
+        return _digest(list(e.as_tuple()) for e in self.entries if e.status == "approved")
 
     def approved(self) -> Glossary:
         return Glossary(tuple(e for e in self.entries if e.status == "approved"))

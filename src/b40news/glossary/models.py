@@ -1,9 +1,17 @@
-"""The glossary's review history: who proposed, approved or rejected what, and when.
+"""The glossary in the database, shared by every host: its entries, its state, its history.
 
-The entries themselves live in ``glossary/*.yaml`` (approved, proposed and
-rejected alike; see ``glossary/README.md``). The database keeps one
-:class:`GlossaryChange` row per event, never updated, so the history of an
-entry is the list of its rows.
+* :class:`GlossaryEntry`: one row per entry, approved, proposed or rejected,
+  with every field of the YAML schema (``schema.py``); ``entry_id`` is the id
+  as the YAML writes it (``city.sofia``, a revision ``city.sofia~r1``).
+* :class:`GlossaryState`: one row, the checksums of the approved glossary; it
+  changes with every write, so :func:`~b40news.glossary.current.current_glossary`
+  knows with one query whether its cached copy is still the glossary, and every
+  write locks it (``SELECT ... FOR UPDATE``) to serialise writers across hosts.
+* :class:`GlossaryChange`: one row per review event, never updated, so the
+  history of an entry is the list of its rows.
+
+Reads and writes go through :mod:`b40news.glossary.database`; the YAML files
+are seed data and an import/export format (``glossary/README.md``).
 """
 
 from __future__ import annotations
@@ -11,6 +19,45 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+
+from b40news.glossary.entries import KINDS, STATUSES
+
+
+class GlossaryEntry(models.Model):
+    entry_id = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(max_length=16, choices=[(kind, kind) for kind in KINDS])
+    bg = models.TextField()
+    variants = models.JSONField(default=list, blank=True)  # other Bulgarian forms, in order
+    targets = models.JSONField(default=dict, blank=True)  # {language: text}; empty for do_not_translate
+    do_not_translate = models.BooleanField(default=False)
+    case_sensitive = models.BooleanField(default=False)
+    note = models.TextField(blank=True)
+    status = models.CharField(max_length=16, choices=[(s, s) for s in STATUSES], default="proposed",
+                              db_index=True)
+    approved_by = models.CharField(max_length=150, blank=True)
+    approved_at = models.DateField(null=True, blank=True)
+    replaces = models.CharField(max_length=200, blank=True)  # a revision: the entry it would replace
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["entry_id"]
+        verbose_name_plural = "glossary entries"
+
+    def __str__(self) -> str:
+        return f"{self.entry_id} ({self.status})"
+
+
+class GlossaryState(models.Model):
+    """The one row (pk 1) describing the approved glossary as stored."""
+
+    # Glossary.version: the content checksum translation memory keys use.
+    version = models.CharField(max_length=32, blank=True)
+    # Glossary.checksum: every field of the approved entries (a note too): the cache key.
+    checksum = models.CharField(max_length=64, blank=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"glossary version {self.version}"
 
 
 class GlossaryChange(models.Model):
@@ -20,6 +67,7 @@ class GlossaryChange(models.Model):
         DETECTED = "detected"  # the name detector found it in a release
         APPROVED = "approved"
         REJECTED = "rejected"
+        LOADED = "loaded"  # an admin loaded entries from YAML files as they are (glossary load-seed)
 
     class Source(models.TextChoices):
         OFFICER = "officer"
@@ -27,7 +75,7 @@ class GlossaryChange(models.Model):
         IMPORT = "import"
         ADMIN = "admin"
 
-    # The id the event is about, as it stood in the YAML ("city.sofia~r1"), and
+    # The id the event is about ("city.sofia~r1"), and
     # the entry it belongs to ("city.sofia"): the history of an entry is found by it.
     entry_id = models.CharField(max_length=200)
     base_id = models.CharField(max_length=200, db_index=True)

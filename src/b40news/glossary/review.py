@@ -1,9 +1,10 @@
 """Reviewing the glossary: propose, approve, reject, and the history of each entry.
 
-The YAML files in ``settings.GLOSSARY_DIR`` hold every entry (approved,
-proposed, rejected); the database holds the history (:class:`GlossaryChange`).
-Every write happens under an exclusive lock on the glossary folder, inside a
-database transaction, the files written last (see ``glossary/README.md``).
+The database holds every entry (approved, proposed, rejected) and the history
+(:class:`GlossaryChange`), shared by every host. Every write is one transaction
+holding the glossary's lock (:func:`~b40news.glossary.database.locked`): the
+glossary is read, the new one computed as a value, checked, and the difference
+saved with its history rows (see ``glossary/README.md``). No file is written.
 
 * :func:`propose` adds a ``proposed`` entry, or a ``<id>~r<n>`` revision of an
   approved one (:func:`~b40news.glossary.merge.merge_proposals`), refused if
@@ -16,31 +17,28 @@ database transaction, the files written last (see ``glossary/README.md``).
 * :func:`reject` keeps the entry as ``rejected`` (so an import or the name
   detector does not bring it back) with the reviewer's comment.
 * :func:`propose_detected_names` is called after translating a release.
+* :func:`import_entries` brings TBX, CSV or YAML entries in as proposals;
+  :func:`load_entries` loads YAML entries as they are (``glossary load-seed``).
 """
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import logging
-import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import DatabaseError
 from django.utils import timezone
 
 from b40news import languages
+from b40news.glossary import database
 from b40news.glossary.entries import Entry, Glossary, GlossaryError
 from b40news.glossary.lint import Problem, lint
 from b40news.glossary.matcher import Matcher
 from b40news.glossary.merge import base_id, diff, free_id, merge_proposals, proposal_from_fields, rebase
 from b40news.glossary.models import GlossaryChange
 from b40news.glossary.schema import entry_to_dict
-from b40news.glossary.store import dump, load
 
 log = logging.getLogger(__name__)
 Action, Source = GlossaryChange.Action, GlossaryChange.Source
@@ -52,7 +50,7 @@ class ReviewError(ValueError):
 
 @dataclass(frozen=True)
 class Proposal:
-    entry: Entry  # the proposed entry as it stands in the YAML
+    entry: Entry  # the proposed entry as stored
     current: Entry | None  # the entry it would change, None for a new one
     diff: list[tuple[str, str, str]]  # (field or language, old, new)
     problems: list[Problem]  # why approving it now would be refused; empty: it can be approved
@@ -78,28 +76,6 @@ class Approval:
         return retranslate_commands(self.stale)
 
 
-def directory() -> Path:
-    return Path(settings.GLOSSARY_DIR)
-
-
-@contextlib.contextmanager
-def locked():
-    """An exclusive lock on the glossary folder, across threads and processes."""
-    fd = os.open(directory(), os.O_RDONLY)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        yield
-    finally:
-        os.close(fd)  # closing releases the lock
-
-
-def _load() -> Glossary:
-    try:
-        return load(directory())
-    except GlossaryError as error:
-        raise ReviewError(str(error)) from None
-
-
 def _author(author) -> tuple[object | None, str]:
     """``author`` is a user, a user name (linked when such a user exists), or None."""
     if author is None or author == "":
@@ -116,13 +92,13 @@ def payload(entry: Entry | None) -> dict | None:
                                                                   if entry.approved_at else {})}
 
 
-def _record(entry_id: str, action: str, source: str, *, entry: Entry, author=None, comment: str = "",
+def _record(entry_id: str, action: str, source: str, *, entry: Entry | None, author=None, comment: str = "",
             previous: Entry | None = None, before: str = "", after: str = "", release_id: int | None = None,
             stale: Iterable[StaleTranslation] = ()) -> GlossaryChange:
     user, name = _author(author)
     return GlossaryChange.objects.create(
         entry_id=entry_id, base_id=base_id(entry_id), action=action, source=source,
-        payload=payload(entry), previous=payload(previous), comment=comment.strip(),
+        payload=payload(entry) or {}, previous=payload(previous), comment=comment.strip(),
         author=user, author_name=name, release_id=release_id,
         glossary_version_before=before, glossary_version_after=after or before,
         stale=[{"translation": s.translation_id, "release": s.release_id, "language": s.language}
@@ -161,8 +137,7 @@ def propose(fields: Mapping, *, author=None, source: str = Source.OFFICER, comme
     ``do_not_translate``, ``case_sensitive``, ``note``. ``fill_missing``
     spells the languages a new entry leaves out by transliteration.
     """
-    with locked(), transaction.atomic():
-        glossary = _load()
+    with database.locked() as glossary:
         try:
             entry = proposal_from_fields(fields, glossary, fill_missing=fill_missing)
         except GlossaryError as error:
@@ -177,21 +152,52 @@ def propose(fields: Mapping, *, author=None, source: str = Source.OFFICER, comme
             raise _refusal(f"cannot propose {proposal.id}", problems)
         _record(proposal.id, action, source, entry=proposal, author=author, comment=comment,
                 previous=glossary.get(proposal.replaces) if proposal.replaces else None, before=glossary.version)
-        dump(merged, directory())
+        database.save(glossary, merged)
     return proposal
 
 
 def import_entries(entries: list[Entry], *, author=None, comment: str = "") -> list[str]:
-    """Merge TBX/CSV entries as proposals (merge.py's rules), each recorded as imported."""
-    with locked(), transaction.atomic():
-        glossary = _load()
+    """Merge TBX/CSV/YAML entries as proposals (merge.py's rules), each recorded as imported."""
+    with database.locked() as glossary:
         merged, report = merge_proposals(glossary, entries)
         for entry in _changed(glossary, merged):
             _record(entry.id, Action.IMPORTED, Source.IMPORT, entry=entry, author=author, comment=comment,
                     previous=merged.get(entry.replaces) if entry.replaces else None, before=glossary.version)
-        dump(merged, directory())
+        database.save(glossary, merged)
     problems = new_problems(glossary, merged)
     return report + [f"lint: {p.entry_id}: {p.code}: {p.message}" for p in problems]
+
+
+def load_entries(loaded: Glossary, *, replace_all: bool = False, author=None
+                 ) -> tuple[list[str], list[StaleTranslation]]:
+    """Load YAML entries as they are, status and approval kept (``glossary load-seed``).
+
+    Adds the entries whose id the database does not hold (an upgrade brings a
+    new seed's entries; reviewed ones stay), or with ``replace_all`` makes the
+    stored glossary exactly ``loaded`` (an installation moving its glossary
+    files in). Each added, changed or removed entry is recorded as ``loaded``;
+    a changed approved version marks translations stale as an approval does.
+    Refused, nothing changed, if the glossary would not be clean.
+    """
+    with database.locked() as glossary:
+        after = loaded if replace_all else Glossary(
+            glossary.entries + tuple(e for e in loaded.entries if e.id not in glossary))
+        problems = new_problems(glossary, after)
+        if problems:
+            raise _refusal("cannot load the entries", problems)
+        stale = mark_stale(glossary.approved(), after.approved())
+        old, new = ({e.id: e for e in g.entries} for g in (glossary, after))
+        report = []
+        for entry_id in sorted(old.keys() | new.keys()):
+            if old.get(entry_id) != new.get(entry_id):
+                what = "added" if entry_id not in old else "updated" if entry_id in new else "removed"
+                report.append(f"{what} {entry_id}")
+                _record(entry_id, Action.LOADED, Source.ADMIN, entry=new.get(entry_id), author=author,
+                        previous=old.get(entry_id), before=glossary.version, after=after.version, stale=stale)
+        database.save(glossary, after)
+    unchanged = sum(old.get(entry_id) == entry for entry_id, entry in new.items())
+    report.append(f"{unchanged} unchanged; glossary version {glossary.version} → {after.version}")
+    return report, stale
 
 
 def _pending(glossary: Glossary, entry_id: str) -> Entry:
@@ -225,15 +231,14 @@ def approved_glossary(glossary: Glossary, entry_id: str, *, by: str = "", on: st
 def approve(entry_id: str, *, admin=None, comment: str = "") -> Approval:
     """Approve a pending proposal; refused (nothing changed) if lint would complain."""
     _, name = _author(admin)
-    with locked(), transaction.atomic():
-        glossary = _load()
+    with database.locked() as glossary:
         after, approved, previous, problems = approved_glossary(glossary, entry_id, by=name)
         if problems:
             raise _refusal(f"cannot approve {entry_id}", problems)
         stale = mark_stale(glossary.approved(), after.approved())
         _record(entry_id, Action.APPROVED, Source.ADMIN, entry=approved, author=admin, comment=comment,
                 previous=previous, before=glossary.version, after=after.version, stale=stale)
-        dump(after, directory())
+        database.save(glossary, after)
     return Approval(approved, glossary.version, after.version, stale)
 
 
@@ -241,13 +246,12 @@ def reject(entry_id: str, *, admin=None, comment: str) -> Entry:
     """Keep a proposal as ``rejected``, with the reviewer's reason."""
     if not (comment or "").strip():
         raise ReviewError("a rejection needs a comment: say why, for whoever proposed it")
-    with locked(), transaction.atomic():
-        glossary = _load()
+    with database.locked() as glossary:
         rejected = replace(_pending(glossary, entry_id), status="rejected")
         after = Glossary(tuple(rejected if e.id == entry_id else e for e in glossary.entries))
         _record(entry_id, Action.REJECTED, Source.ADMIN, entry=rejected, author=admin, comment=comment,
                 previous=glossary.get(rejected.replaces) if rejected.replaces else None, before=glossary.version)
-        dump(after, directory())
+        database.save(glossary, after)
     return rejected
 
 
@@ -258,7 +262,7 @@ def history(entry_id: str):
 
 def pending() -> list[Proposal]:
     """Proposals waiting for review, with their diff and what approving would hit."""
-    glossary = _load()
+    glossary = database.read()
     proposals = [e for e in glossary.entries if e.status == "proposed"]
     rows: dict[str, list[GlossaryChange]] = {}
     for change in GlossaryChange.objects.filter(entry_id__in=[p.id for p in proposals]).exclude(
@@ -350,6 +354,12 @@ def _name_of(candidate) -> str | None:
     return " ".join(text.split()) or None
 
 
+def _unknown(names: list[str], glossary: Glossary) -> list[str]:
+    known = Matcher(glossary.entries)
+    bgs = {entry.bg.casefold() for entry in glossary.entries}
+    return [name for name in names if not known.fullmatch(name) and name.casefold() not in bgs]
+
+
 def propose_detected_names(candidates: Iterable, *, source: str = Source.NAME_DETECTOR,
                            release_id: int | None = None) -> list[Entry]:
     """Store each name the glossary does not know yet (any status, by its
@@ -362,15 +372,14 @@ def propose_detected_names(candidates: Iterable, *, source: str = Source.NAME_DE
     from b40news.text.scripts import transliterate
 
     names = list(dict.fromkeys(name for name in map(_name_of, candidates) if name))
-    if not names:
-        return []
     try:
-        with locked(), transaction.atomic():
-            glossary = _load()
-            known = Matcher(glossary.entries)
-            added: list[Entry] = []
-            for name in names:
-                if known.fullmatch(name) or any(e.bg.casefold() == name.casefold() for e in glossary.entries):
+        # Most releases name no one new: then no write and no lock.
+        if not names or not _unknown(names, database.read()):
+            return []
+        with database.locked() as stored:
+            glossary, added = stored, []
+            for name in _unknown(names, stored):
+                if added and not _unknown([name], glossary):  # a name just added, in another form
                     continue
                 targets = {code: transliterate(name, code) for code in languages.TARGETS}
                 entry = NameCandidate(0, len(name), name, targets).to_entry()
@@ -382,13 +391,13 @@ def propose_detected_names(candidates: Iterable, *, source: str = Source.NAME_DE
                 if problems:
                     log.warning("detected name %s not proposed: %s", name, problems[0].message)
                     continue
-                glossary, known = after, Matcher(after.entries)
+                glossary = after
                 added.append(entry)
                 _record(entry.id, Action.DETECTED, source, entry=entry, release_id=release_id,
                         before=glossary.version)
             if added:
-                dump(glossary, directory())
+                database.save(stored, glossary)
             return added
-    except (ReviewError, GlossaryError, OSError) as error:
+    except (ReviewError, GlossaryError, DatabaseError) as error:
         log.warning("detected names not proposed: %s", error)
         return []

@@ -1,4 +1,7 @@
-"""The glossary on disk: ``glossary/<kind>s.yaml``, reviewable in a diff.
+"""The glossary as YAML files, ``<kind>s.yaml``, reviewable in a diff: the seed
+shipped in ``seed/`` and the import/export format (``b40news glossary export
+--format yaml DIR``, ``import DIR``, ``load-seed DIR``). The glossary itself
+lives in the database (``database.py``); nothing at run time writes these files.
 
 One file per kind (:data:`~b40news.glossary.entries.KINDS`), each a YAML list
 of entries sorted by id, fields in a fixed order, one target language per

@@ -12,12 +12,11 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from b40news import languages
-from b40news.glossary import review
+from b40news.glossary import database, review
 from b40news.glossary.entries import KINDS, GlossaryError
 from b40news.glossary.lint import lint
 from b40news.glossary.merge import diff
 from b40news.glossary.schema import entry_from_dict
-from b40news.glossary.store import load
 
 
 def _gate(allowed):
@@ -50,10 +49,6 @@ def _page(request, template: str, context: dict):
     return render(request, f"web/glossary/{template}", {"ns": request.resolver_match.namespace, **context})
 
 
-def _glossary():
-    return load(review.directory())
-
-
 def _changes(entry_id: str) -> list[dict]:
     rows = []
     for change in review.history(entry_id):
@@ -69,7 +64,7 @@ def queue(request):
     """Pending proposals, each with its diff and an approve / reject form."""
     try:
         proposals = review.pending()
-        problems = lint(_glossary())
+        problems = lint(database.read())
     except (review.ReviewError, GlossaryError) as error:
         proposals, problems = [], []
         messages.error(request, str(error))
@@ -103,7 +98,7 @@ def decide(request, entry_id: str):
 
 @staff_required
 def entries(request):
-    glossary = _glossary()
+    glossary = database.read()
     by_kind = [(kind, sorted((e for e in glossary.entries if e.kind == kind), key=lambda e: e.id))
                for kind in KINDS]
     return _page(request, "entries.html", {"by_kind": by_kind, "version": glossary.version})
@@ -112,7 +107,7 @@ def entries(request):
 @staff_required
 def entry(request, entry_id: str):
     """An entry as it stands, its open revisions, and every recorded change."""
-    glossary = _glossary()
+    glossary = database.read()
     current = glossary.get(entry_id) if entry_id in glossary else None
     changes = _changes(entry_id)
     if current is None and not changes:
@@ -141,7 +136,7 @@ def _proposal_fields(post) -> dict:
 @officer_required
 def propose(request):
     """Officers and staff propose a new entry, or a change to one (``?id=``)."""
-    glossary = _glossary()
+    glossary = database.read()
     wanted = request.POST.get("id") or request.GET.get("id") or ""
     current = glossary.get(wanted) if wanted in glossary else None
     if request.method == "POST":

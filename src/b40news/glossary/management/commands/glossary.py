@@ -1,3 +1,5 @@
+"""``b40news glossary``: the glossary in the database, its review, and its YAML/TBX/CSV files."""
+
 import getpass
 import sys
 from pathlib import Path
@@ -5,15 +7,15 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from b40news.glossary import review
-from b40news.glossary.entries import KINDS, GlossaryError
+from b40news.glossary import database, review
+from b40news.glossary.entries import KINDS, Glossary, GlossaryError
 from b40news.glossary.interchange import export_csv, export_tbx, import_csv, import_tbx
 from b40news.glossary.lint import lint
 from b40news.glossary.merge import diff
 from b40news.glossary.schema import entry_from_dict
-from b40news.glossary.store import load
+from b40news.glossary.store import dump, load, load_file
 
-ACTIONS = "lint | export | import | propose | proposals | approve | reject | history"
+ACTIONS = "lint | export | import | load-seed | propose | proposals | approve | reject | history"
 
 
 def _by(parser) -> None:
@@ -31,18 +33,30 @@ def _entry(data):
     return entry_from_dict(data) if data else None
 
 
+def _yaml(path: Path) -> Glossary:
+    """The entries of a glossary folder or of one of its files."""
+    return load(path) if path.is_dir() else Glossary(tuple(load_file(path)))
+
+
 class Command(BaseCommand):
     help = f"The glossary: {ACTIONS}. Imports and proposals wait for an approval."
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
-        sub.add_parser("lint", help="conflicts, missing languages, wrong scripts; non-zero exit on any")
-        export = sub.add_parser("export", help="write the glossary as TBX or CSV")
-        export.add_argument("--format", choices=["tbx", "csv"], default="tbx")
-        export.add_argument("--output", "-o", help="file (default: standard output)")
-        imported = sub.add_parser("import", help="bring TBX or CSV entries in as proposals")
+        lint_parser = sub.add_parser("lint", help="conflicts, missing languages, wrong scripts; non-zero exit on any")
+        lint_parser.add_argument("directory", nargs="?", help="a folder of YAML files (default: the database)")
+        export = sub.add_parser("export", help="write the glossary as TBX, CSV or YAML files (one per kind)")
+        export.add_argument("--format", choices=["tbx", "csv", "yaml"], default="tbx")
+        export.add_argument("destination", nargs="?", help="file, or folder for yaml (default: standard output)")
+        export.add_argument("--output", "-o", help="the same as destination")
+        imported = sub.add_parser("import", help="bring TBX, CSV or YAML (a file or folder) in as proposals")
         imported.add_argument("file")
         _by(imported)
+        seed = sub.add_parser("load-seed", help="load YAML entries as they are (status kept): new ids only, "
+                                                "or --replace the stored glossary")
+        seed.add_argument("directory", nargs="?", help="a folder of YAML files (default: the seed, GLOSSARY_DIR)")
+        seed.add_argument("--replace", action="store_true", help="make the stored glossary exactly the folder's")
+        _by(seed)
         propose = sub.add_parser("propose", help="propose a new entry (--kind, --bg) or a change (--id)")
         propose.add_argument("--id", help="the entry to change, e.g. city.sofia")
         propose.add_argument("--kind", choices=list(KINDS))
@@ -72,10 +86,14 @@ class Command(BaseCommand):
     def handle(self, *args, action, **options):
         by = options.get("by") or _login_name()
         try:
-            if action in ("lint", "export"):
-                getattr(self, action)(load(Path(settings.GLOSSARY_DIR)), options)
+            if action == "lint":
+                self.lint(_yaml(Path(options["directory"])) if options["directory"] else database.read())
+            elif action == "export":
+                self.export(database.read(), options["format"], options["destination"] or options["output"])
             elif action == "import":
                 self.import_file(Path(options["file"]), by)
+            elif action == "load-seed":
+                self.load_seed(Path(options["directory"] or settings.GLOSSARY_DIR), options["replace"], by)
             elif action == "propose":
                 self.propose(options, by)
             elif action == "proposals":
@@ -90,7 +108,7 @@ class Command(BaseCommand):
         except (GlossaryError, review.ReviewError) as exc:
             raise CommandError(str(exc)) from None
 
-    def lint(self, glossary, options):
+    def lint(self, glossary):
         problems = lint(glossary)
         for problem in problems:
             self.stdout.write(f"{problem.entry_id}: {problem.code}: {problem.message}")
@@ -98,21 +116,36 @@ class Command(BaseCommand):
             raise CommandError(f"{len(problems)} glossary problem(s)")
         self.stdout.write(f"{len(glossary.entries)} entries, version {glossary.version}: no problems")
 
-    def export(self, glossary, options):
-        data = export_tbx(glossary) if options["format"] == "tbx" else export_csv(glossary).encode("utf-8")
-        if options["output"]:
-            Path(options["output"]).write_bytes(data)
+    def export(self, glossary, fmt: str, destination: str | None):
+        if fmt == "yaml":
+            if not destination:
+                raise CommandError("export --format yaml needs a folder to write the files into")
+            dump(glossary, Path(destination))
+            return
+        data = export_tbx(glossary) if fmt == "tbx" else export_csv(glossary).encode("utf-8")
+        if destination:
+            Path(destination).write_bytes(data)
         else:
             sys.stdout.buffer.write(data)
 
     def import_file(self, path: Path, by: str):
         try:
-            raw = path.read_bytes()
-            entries = import_tbx(raw) if path.suffix.lower() in (".tbx", ".xml") else import_csv(raw.decode("utf-8-sig"))
+            if path.is_dir() or path.suffix.lower() in (".yaml", ".yml"):
+                entries = list(_yaml(path).entries)
+            else:
+                raw = path.read_bytes()
+                entries = (import_tbx(raw) if path.suffix.lower() in (".tbx", ".xml")
+                           else import_csv(raw.decode("utf-8-sig")))
         except (OSError, UnicodeDecodeError, GlossaryError, ValueError) as exc:
             raise CommandError(f"cannot import {path}: {exc}") from None
         for line in review.import_entries(entries, author=by, comment=f"imported from {path.name}"):
             self.stdout.write(line)
+
+    def load_seed(self, directory: Path, replace_all: bool, by: str):
+        report, stale = review.load_entries(load(directory), replace_all=replace_all, author=by)
+        for line in report:
+            self.stdout.write(line)
+        self.write_stale(stale)
 
     def propose(self, options, by: str):
         targets = {}
@@ -128,7 +161,7 @@ class Command(BaseCommand):
                                fill_missing=options["fill_transliterated"])
         revises = f" (a change to {entry.replaces})" if entry.replaces else ""
         self.stdout.write(f"proposed {entry.id}{revises}")
-        current = load(Path(settings.GLOSSARY_DIR)).get(entry.replaces) if entry.replaces else None
+        current = database.read().get(entry.replaces) if entry.replaces else None
         self.write_diff(diff(current, entry))
 
     def write_diff(self, rows):
@@ -154,9 +187,12 @@ class Command(BaseCommand):
         approval = review.approve(entry_id, admin=by, comment=comment)
         self.stdout.write(f"approved {entry_id} as {approval.entry.id}; "
                           f"glossary version {approval.version_before} → {approval.version_after}")
-        for item in approval.stale:
+        self.write_stale(approval.stale)
+
+    def write_stale(self, stale):
+        for item in stale:
             self.stdout.write(f"stale: release {item.release_id} ({item.release_title}) {item.language}")
-        for command in approval.retranslate_commands():
+        for command in review.retranslate_commands(stale):
             self.stdout.write(f"translate again: {command}")
 
     def history(self, entry_id: str):
@@ -173,7 +209,7 @@ class Command(BaseCommand):
             self.stdout.write(line)
             if change.comment:
                 self.stdout.write(f"  comment: {change.comment}")
-            if change.action != review.Action.REJECTED:
+            if change.action != review.Action.REJECTED and change.payload:
                 self.write_diff(diff(_entry(change.previous), _entry(change.payload)))
             if change.stale:
                 self.stdout.write(f"  marked stale: {len(change.stale)} translation(s)")
