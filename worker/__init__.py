@@ -32,6 +32,7 @@ app.conf.update(
         "worker.tasks.send_batch": {"queue": "send"},
         "worker.tasks.send_notice": {"queue": "notify"},
         "worker.tasks.sweep": {"queue": "send"},
+        "worker.tasks.purge_unconfirmed": {"queue": "send"},
     },
     task_serializer="json",
     accept_content=["json"],
@@ -40,6 +41,7 @@ app.conf.update(
     # Periodic work (`celery -A worker beat`, one per installation).
     beat_schedule={
         "sweep": {"task": "worker.tasks.sweep", "schedule": float(settings.SWEEP_SECONDS)},
+        "purge-unconfirmed": {"task": "worker.tasks.purge_unconfirmed", "schedule": 24 * 3600.0},
     },
 )
 

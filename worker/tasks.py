@@ -80,3 +80,11 @@ def sweep() -> dict:
     """Every SWEEP_SECONDS on Celery beat (see worker/__init__.py)."""
     return workflow.sweep(lambda release_id: dispatch_release.delay(release_id=release_id),
                           lambda notice_id: send_notice.delay(notice_id=notice_id))
+
+
+@shared_task
+def purge_unconfirmed() -> str:
+    """Daily on Celery beat: sign-up requests nobody confirmed are forgotten."""
+    from b40news.network.subscriptions import purge_unconfirmed as purge
+
+    return purge().summary()
