@@ -30,7 +30,10 @@ class Rendition(models.Model):
         ]
 
 
-class Delivery(models.Model):
+class LedgerRow(models.Model):
+    """What every outgoing message records, newsletter delivery or notice:
+    its state, its Message-ID, each attempt and the relay's last answer."""
+
     class State(models.TextChoices):
         WAITING = "waiting"  # the subscriber's language is not approved yet
         PENDING = "pending"  # ready to be claimed by a batch
@@ -44,21 +47,29 @@ class Delivery(models.Model):
 
     FINAL = (State.SENT, State.FAILED, State.BOUNCED, State.UNCERTAIN, State.SUPPRESSED)
 
-    release = models.ForeignKey(Release, on_delete=models.CASCADE, related_name="deliveries")
-    subscriber = models.ForeignKey(Subscriber, on_delete=models.CASCADE, related_name="deliveries")
-    mailing_list = models.ForeignKey(MailingList, on_delete=models.PROTECT, related_name="deliveries")
-    language = models.CharField(max_length=16)  # the language this subscriber gets
     state = models.CharField(max_length=16, choices=State.choices, default=State.PENDING)
-    batch = models.CharField(max_length=36, blank=True, db_index=True)
     message_id = models.CharField(max_length=200, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_code = models.PositiveSmallIntegerField(null=True, blank=True)
     last_error = models.TextField(blank=True)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
-    queued_at = models.DateTimeField(null=True, blank=True)
     sending_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class Delivery(LedgerRow):
+    """One newsletter to one subscriber: one row per (release, subscriber)."""
+
+    release = models.ForeignKey(Release, on_delete=models.CASCADE, related_name="deliveries")
+    subscriber = models.ForeignKey(Subscriber, on_delete=models.CASCADE, related_name="deliveries")
+    mailing_list = models.ForeignKey(MailingList, on_delete=models.PROTECT, related_name="deliveries")
+    language = models.CharField(max_length=16)  # the language this subscriber gets
+    batch = models.CharField(max_length=36, blank=True, db_index=True)
+    queued_at = models.DateTimeField(null=True, blank=True)
     failed_at = models.DateTimeField(null=True, blank=True)
     bounced_at = models.DateTimeField(null=True, blank=True)
 
@@ -84,7 +95,7 @@ class Suppression(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
 
-class Notice(models.Model):
+class Notice(LedgerRow):
     """Every e-mail that is not a newsletter: a ledger row of its own kind.
 
     Confirmations (double opt-in) and test sends go through the same composer,
@@ -98,22 +109,10 @@ class Notice(models.Model):
         CONFIRMATION = "confirmation"  # payload: subscription, language
         TEST = "test"  # payload: release, language, city
 
-    State = Delivery.State
-    FINAL = Delivery.FINAL
-
     kind = models.CharField(max_length=16, choices=Kind.choices)
     email = models.CharField(max_length=320)
     language = models.CharField(max_length=16)
     payload = models.JSONField(default=dict, blank=True)
-    state = models.CharField(max_length=16, choices=Delivery.State.choices, default=Delivery.State.PENDING)
-    message_id = models.CharField(max_length=200, blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    last_code = models.PositiveSmallIntegerField(null=True, blank=True)
-    last_error = models.TextField(blank=True)
-    next_attempt_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    sending_at = models.DateTimeField(null=True, blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["kind", "email", "created_at"])]
