@@ -1,5 +1,6 @@
 """SmtpSession against the fault-injecting TestMTA (the `mta` fixture, tests/conftest.py)."""
 
+import random
 import re
 import time
 
@@ -356,4 +357,8 @@ def test_wire_data_fast_path_matches_the_general_rule():
     samples = [b"", b".", b"..\r\n", b"a\r\n.b\r\n..c", b"a\n.b\r.c\r\n", b"\r\n\r\n.", b".x\ny",
                make_message(1, body=".one\r\n..two\r\nthree"), b"no end", b"a\r\r\n\n.", b"\n.\n"]
     for sample in samples:
+        assert _wire_data(sample) == reference(sample), sample
+    rng = random.Random(2920)
+    for _ in range(3000):
+        sample = b"".join(rng.choice([b"\r", b"\n", b"\r\n", b".", b"a", b" "]) for _ in range(rng.randint(0, 12)))
         assert _wire_data(sample) == reference(sample), sample

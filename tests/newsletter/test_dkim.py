@@ -369,3 +369,12 @@ def test_bad_keys_and_settings_are_refused(rsa_pem, ed25519_pem):
         DkimSigner("b40", DOMAIN, rsa_pem, canonicalize=("relaxed", "nowsp"))
     with pytest.raises(DkimError, match="header name"):
         DkimSigner("b40", DOMAIN, rsa_pem, extra_headers=["DKIM-Signature"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(raw=st.lists(st.sampled_from([b"\r", b"\n", b"\r\n", b"a", b" ", b"\t", b".", b"\xd0\xb6"]), max_size=40)
+       .map(b"".join))
+def test_wire_form_is_the_regex_rule(raw):
+    expected = re.sub(rb"\r\n|\r|\n", b"\r\n", raw)
+    expected = expected if expected.endswith(b"\r\n") else expected + b"\r\n"
+    assert wire_form(raw) == expected
