@@ -1,6 +1,7 @@
 """Send benchmark: one release to N subscribers over 38 city lists in 11 languages.
 
     .venv/bin/python -m bench.send [--subscribers 100000] [--postgres] [--concurrency 3] [--dkim] [--profile]
+    .venv/bin/python -m bench.send --versus-mailman [--subscribers 2000] [--postgres] [--dkim]
 
 Everything real: a temporary SQLite file (or PostgreSQL database at
 127.0.0.1:5432, ``--postgres``), Redis, `celery -A worker worker` processes,
@@ -11,6 +12,14 @@ p50/p99, the workers' CPU and peak memory; and, in the same run, on
 ``--sample`` recipients in this process, the naive path (MJML rendered per
 recipient, one SMTP connection per message, the same ledger commits) against
 the real sender: the per-message ratio.
+
+``--versus-mailman`` runs, in the same run and one after the other, the same
+release end to end with DKIM off, with DKIM on (``--dkim``), and the GNU
+Mailman 3 peer (``../shared/bench/peer-mailman/run.sh N personalized``: one
+post to an N-member list, fully personalised, one SMTP transaction per
+recipient, into its own aiosmtpd sink), and prints one table: messages per
+second, CPU per message of the sending processes (our Celery workers;
+Mailman's runners), and the ratios to DKIM off and to Mailman.
 """
 
 from __future__ import annotations
@@ -19,6 +28,7 @@ import argparse
 import cProfile
 import os
 import pstats
+import re
 import shutil
 import socket
 import subprocess
@@ -28,6 +38,8 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "src"))  # this checkout's b40news, whatever the venv points at
+MAILMAN_PEER = REPO.parent / "shared" / "bench" / "peer-mailman" / "run.sh"
 SEED = REPO.parent / "shared" / "seed" / "release-stara-zagora-b40-summit.bg.txt"
 TITLE = "Стара Загора участва в Петата среща на върха на B40 в Загреб"
 LANGUAGES = ("bg", "en", "hr", "sr-Cyrl", "sr-Latn", "mk", "sq", "el", "tr", "ro", "sl")
@@ -111,7 +123,7 @@ def environment(args, services: Services, tmp: Path) -> dict[str, str]:
         "SECRET_KEY": "b40news-bench",
         "B40NEWS_SEND_BATCH_SIZE": str(args.batch_size),
         "DJANGO_SETTINGS_MODULE": "b40news.settings",
-        "PYTHONPATH": str(REPO),
+        "PYTHONPATH": os.pathsep.join((str(REPO / "src"), str(REPO))),  # the workers run this checkout too
     }
     for name in ("DKIM_PRIVATE_KEY_FILE", "B40NEWS_SMTP_RATE_LIMIT"):
         os.environ.pop(name, None)
@@ -349,6 +361,77 @@ def compare(args, make_release) -> float:
     return naive / naive_wall
 
 
+def stop_started(services: Services, since: int) -> None:
+    """Stop the processes started after the first ``since`` (one run's workers)."""
+    for process in services.processes[since:]:
+        if process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+def mailman_peer(subscribers: int) -> dict:
+    """Run the Mailman 3 peer once (personalized); its figures, or why it could not run."""
+    if not MAILMAN_PEER.exists():
+        return {"error": f"{MAILMAN_PEER} is missing"}
+    env = {**os.environ, "SMTP_PORT": str(_free_port()), "LMTP_PORT": str(_free_port()),
+           "REST_PORT": str(_free_port())}
+    for name in ("DJANGO_SETTINGS_MODULE", "PYTHONPATH", "DATABASE_URL", "REDIS_URL"):
+        env.pop(name, None)
+    print(f"\nMailman peer: {MAILMAN_PEER} {subscribers} personalized (its first run installs Mailman 3.3.10 "
+          f"into $MMBENCH, default /tmp/mmbench: minutes)", flush=True)
+    started = time.perf_counter()
+    try:
+        done = subprocess.run(["bash", str(MAILMAN_PEER), str(subscribers), "personalized"], env=env,
+                              capture_output=True, text=True, timeout=3600 + subscribers)
+    except subprocess.TimeoutExpired:
+        return {"error": "the Mailman peer did not finish within its time limit"}
+    line = re.search(r"^mailman (\S+) mode=\S+ N=(\d+) seconds=([\d.]+) recipients_per_s=([\d.]+)", done.stdout, re.M)
+    cpu = re.search(r"mailman_cpu_s=([\d.]+)", done.stderr)
+    if done.returncode != 0 or not line:
+        tail = " | ".join((done.stderr or done.stdout).strip().splitlines()[-4:])
+        return {"error": f"run.sh exited {done.returncode}: {tail}"}
+    print(f"  {line.group(0)} (whole run with setup {time.perf_counter() - started:.0f} s)")
+    return {"version": line.group(1), "sent": int(line.group(2)), "seconds": float(line.group(3)),
+            "rate": float(line.group(4)), "cpu": float(cpu.group(1)) if cpu else float("nan")}
+
+
+def versus_mailman(args, env: dict[str, str], services: Services, main_release, make_release) -> None:
+    """DKIM off, DKIM on (--dkim) and Mailman, one after the other, then one table."""
+    rows = []
+    runs = [("b40news, DKIM off", main_release, False)]
+    if args.dkim:
+        runs.append(("b40news, DKIM on", make_release(list(main_release.lists.all())), True))
+    for label, release, dkim in runs:
+        worker_env = {**env, "DKIM_PRIVATE_KEY_FILE": env.get("DKIM_PRIVATE_KEY_FILE", "") if dkim else ""}
+        os.environ["DKIM_PRIVATE_KEY_FILE"] = worker_env["DKIM_PRIVATE_KEY_FILE"]
+        since = len(services.processes)
+        result = end_to_end(release, args, worker_env, services)
+        stop_started(services, since)
+        sent = max(result["sent"], 1)
+        print(f"  {label}: {result['states']}; per message in a worker {result['step']}; "
+              f"load average {os.getloadavg()[0]:.1f}", flush=True)
+        rows.append((label, result["sent"] / result["seconds"], result["cpu"] / sent * 1000))
+    peer = mailman_peer(args.subscribers)
+    if "error" in peer:
+        print(f"  Mailman peer did not run: {peer['error']}")
+    else:
+        rows.append((f"Mailman {peer['version']} personalized", peer["rate"], peer["cpu"] / peer["sent"] * 1000))
+    off = rows[0][1]
+    mailman = rows[-1][1] if "error" not in peer else None
+    db = "PostgreSQL" if args.postgres else "SQLite"
+    print(f"\n{args.subscribers} recipients, {db}, {args.workers} worker(s) × {args.concurrency} processes, "
+          f"batches of {args.batch_size}, into Postfix's smtp-sink (Mailman: its own aiosmtpd sink); "
+          f"{time.strftime('%Y-%m-%d %H:%M')}, {os.cpu_count()} cores")
+    print(f"  {'mode':34} {'messages/s':>10} {'CPU ms/msg':>10} {'vs DKIM off':>11} {'vs Mailman':>10}")
+    for label, rate, cpu in rows:
+        versus = f"{rate / mailman:9.1f}x" if mailman else f"{'n/a':>10}"
+        print(f"  {label:34} {rate:10.0f} {cpu:10.2f} {rate / off:10.2f}x {versus}")
+    print("  (CPU: our Celery workers' processes; Mailman's master and runners, its sink not counted)")
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--subscribers", type=int, default=100_000)
@@ -359,6 +442,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--batch-size", type=int, default=200, help="B40NEWS_SEND_BATCH_SIZE (the default: 200)")
     parser.add_argument("--dkim", action="store_true", help="sign every message (a fresh RSA-2048 key)")
     parser.add_argument("--profile", action="store_true", help="profile the real sender on the sample")
+    parser.add_argument("--versus-mailman", action="store_true",
+                        help="DKIM off, DKIM on (with --dkim) and the Mailman 3 peer in one run, one table")
     args = parser.parse_args(argv)
     args.sink_port = _free_port()
     tmp = Path(tempfile.mkdtemp(prefix="b40news-bench-"))
@@ -380,6 +465,9 @@ def main(argv: list[str] | None = None) -> None:
         main_release, make_release = seed(args.subscribers)
         print(f"seeded {args.subscribers} subscribers, {CITIES} lists, {len(LANGUAGES)} languages; rendered and "
               f"frozen in {time.perf_counter() - t:.1f} s ({'PostgreSQL' if args.postgres else 'SQLite'})")
+        if args.versus_mailman:
+            versus_mailman(args, env, services, main_release, make_release)
+            return
         naive_rate = compare(args, make_release)
 
         result = end_to_end(main_release, args, env, services)

@@ -176,6 +176,9 @@ UNSUBSCRIBE_MAILTO = env.get_str("B40NEWS_UNSUBSCRIBE_MAILTO", "unsubscribe@b40.
 DKIM_PRIVATE_KEY_FILE = env.get_str("DKIM_PRIVATE_KEY_FILE")
 DKIM_SELECTOR = env.get_str("DKIM_SELECTOR", "b40news")
 DKIM_DOMAIN = env.get_str("DKIM_DOMAIN")
+# Optional second signature (RFC 8463), beside the RSA one, under its own selector.
+DKIM_ED25519_PRIVATE_KEY_FILE = env.get_str("DKIM_ED25519_PRIVATE_KEY_FILE")
+DKIM_ED25519_SELECTOR = env.get_str("DKIM_ED25519_SELECTOR", "b40news-ed25519")
 SEND_BATCH_SIZE = env.get_int("B40NEWS_SEND_BATCH_SIZE", 200)
 # A send with rows to go and no row claimed or sent for this long is stalled
 # (its broker or worker was lost); the periodic sweep takes its rows back and

@@ -1,5 +1,7 @@
 """SmtpSession against the fault-injecting TestMTA (the `mta` fixture, tests/conftest.py)."""
 
+import random
+import re
 import time
 
 import pytest
@@ -240,3 +242,123 @@ class TestBeforeCommit:
             result = send(session, 1, before_commit=lambda: True)
         assert (result.outcome, result.committed) == ("uncertain", True)
         assert mta.messages() == []
+
+
+# -- PIPELINING (RFC 2920) ---------------------------------------------------------
+
+
+@pytest.fixture
+def writes(monkeypatch):
+    """Every write the client makes on its SMTP socket, as bytes, in order."""
+    import smtplib
+
+    seen: list[bytes] = []
+    original = smtplib.SMTP.send
+
+    def send(self, s):
+        seen.append(s.encode(self.command_encoding) if isinstance(s, str) else bytes(s))
+        return original(self, s)
+
+    monkeypatch.setattr(smtplib.SMTP, "send", send)
+    return seen
+
+
+def envelope_writes(writes: list[bytes]) -> list[bytes]:
+    """The writes that carry MAIL, RCPT, DATA or RSET (smtplib writes them in lower case)."""
+    return [w.upper() for w in writes if w[:4].upper() in (b"MAIL", b"RCPT", b"DATA", b"RSET")]
+
+
+def test_mail_and_rcpt_go_in_one_write_when_offered(mta, writes):
+    with session_for(mta) as session:
+        results = [send(session, n, f"reader{n}@example.org") for n in range(3)]
+    assert [r.outcome for r in results] == ["sent"] * 3
+    pairs = envelope_writes(writes)
+    assert len(pairs) == 6  # MAIL+RCPT, DATA for each message
+    for n in range(3):
+        mail_rcpt, data = pairs[2 * n], pairs[2 * n + 1]
+        assert mail_rcpt.startswith(f"MAIL FROM:<{SENDER}>".upper().encode())
+        assert mail_rcpt.endswith(f"\r\nRCPT TO:<reader{n}@example.org>\r\n".upper().encode())
+        assert mail_rcpt.count(b"\r\n") == 2 and data == b"DATA\r\n"
+    assert [m["X-Envelope-To"] for m in mta.messages()] == [f"reader{n}@example.org" for n in range(3)]
+    assert session.connections == 1
+
+
+def test_one_command_a_write_without_pipelining(writes):
+    with TestMTA(pipelining=False) as mta, session_for(mta) as session:
+        assert send(session, 1).outcome == "sent"
+        assert [w.split(b":")[0] for w in envelope_writes(writes)] == [b"MAIL FROM", b"RCPT TO", b"DATA\r\n"]
+        assert mta.message_ids() == {message_id(1): 1}
+
+
+@pytest.mark.parametrize(("command", "code", "outcome"), [
+    ("mail", 451, "retry"), ("mail", 452, "retry"), ("mail", 550, "failed"), ("mail", 553, "failed"),
+    ("rcpt", 450, "retry"), ("rcpt", 451, "retry"), ("rcpt", 550, "failed"), ("rcpt", 551, "failed"),
+])
+def test_refusals_under_pipelining_keep_the_session_in_step(mta, writes, command, code, outcome):
+    mta.inject(command, code, "injected")
+    calls = []
+    with session_for(mta) as session:
+        refused = send(session, 1, before_commit=lambda: calls.append(1) or True)
+        following = [send(session, n, f"reader{n}@example.org") for n in (2, 3)]
+    assert (refused.outcome, refused.code, refused.stage, refused.committed) == (outcome, code, command, False)
+    assert "injected" in refused.detail and calls == []
+    # The RCPT's reply after a refused MAIL was read and dropped: the next
+    # replies belong to the next message, on the same connection.
+    assert [(r.outcome, r.code) for r in following] == [("sent", 250), ("sent", 250)]
+    assert session.connections == 1 and mta.connections == 1
+    assert mta.message_ids() == {message_id(2): 1, message_id(3): 1}
+    kinds = [w[:4] for w in envelope_writes(writes)]
+    assert kinds == [b"MAIL", b"RSET", b"MAIL", b"DATA", b"MAIL", b"DATA"]  # MAIL+RCPT writes
+    assert all(b"RCPT TO" in w for w in envelope_writes(writes) if w.startswith(b"MAIL"))
+
+
+def test_closing_421_at_mail_under_pipelining_reconnects_for_the_next(mta):
+    mta.inject("mail", 421, "4.3.2 shutting down")
+    with session_for(mta) as session:
+        closing = send(session, 1)
+        sent = send(session, 2)
+    assert (closing.outcome, closing.code, closing.stage) == ("retry", 421, "mail")
+    assert sent.outcome == "sent"
+    assert session.connections == 2
+    assert mta.message_ids() == {message_id(2): 1}
+
+
+def test_hang_up_at_rcpt_under_pipelining_reconnects_once(mta):
+    mta.drop_connection("rcpt")
+    with session_for(mta) as session:
+        result = send(session, 1, before_commit=lambda: True)
+    assert (result.outcome, result.committed) == ("sent", True)
+    assert session.connections == 2
+    assert mta.message_ids() == {message_id(1): 1}
+
+
+def test_before_commit_still_runs_between_body_and_dot_under_pipelining(mta, writes):
+    seen = []
+
+    def commit():
+        seen.append((len(mta.raw_messages()), writes[-1].endswith(b"Hello.\r\n")))
+        return True
+
+    with session_for(mta) as session:
+        result = send(session, 1, before_commit=commit)
+    assert (result.outcome, result.committed) == ("sent", True)
+    assert seen == [(0, True)]  # the body had gone, the "." not yet: the relay held nothing
+    assert b".\r\n" in writes[writes.index(next(w for w in writes if w.endswith(b"Hello.\r\n"))) + 1:]
+
+
+def test_wire_data_fast_path_matches_the_general_rule():
+    from b40news.delivery.smtp import _wire_data
+
+    def reference(message: bytes) -> bytes:
+        data = re.sub(rb"\r\n|\r|\n", b"\r\n", message)
+        data = re.sub(rb"(?m)^\.", b"..", data)
+        return data if data.endswith(b"\r\n") else data + b"\r\n"
+
+    samples = [b"", b".", b"..\r\n", b"a\r\n.b\r\n..c", b"a\n.b\r.c\r\n", b"\r\n\r\n.", b".x\ny",
+               make_message(1, body=".one\r\n..two\r\nthree"), b"no end", b"a\r\r\n\n.", b"\n.\n"]
+    for sample in samples:
+        assert _wire_data(sample) == reference(sample), sample
+    rng = random.Random(2920)
+    for _ in range(3000):
+        sample = b"".join(rng.choice([b"\r", b"\n", b"\r\n", b".", b"a", b" "]) for _ in range(rng.randint(0, 12)))
+        assert _wire_data(sample) == reference(sample), sample

@@ -6,6 +6,8 @@ from email import message_from_bytes, policy
 from email.header import decode_header, make_header
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from b40news.newsletter.message import (
     Envelope,
@@ -199,3 +201,46 @@ def test_verp_address():
     with pytest.raises(ValueError):
         verp_address("bounces@b40.example.org", "x" * 60)
 
+
+
+# -- the per-recipient fast paths write what the plain stdlib code wrote ----------
+
+
+def _reference_part(subtype: str, content: str) -> bytes:
+    """_part as first written (stdlib base64, QP always tried): the output to keep."""
+    import base64
+    import binascii
+
+    data = content.replace("\r\n", "\n").replace("\r", "\n").replace("\n", "\r\n").encode("utf-8")
+    if not data.endswith(b"\r\n"):
+        data += b"\r\n"
+    qp = binascii.b2a_qp(data, quotetabs=False, istext=True, header=False)
+    if len(qp) <= len(data) * 4 // 3 + len(data) // 38:
+        cte, encoded = "quoted-printable", qp
+    else:
+        cte, encoded = "base64", base64.encodebytes(data).replace(b"\n", b"\r\n")
+    return (f'Content-Type: text/{subtype}; charset="utf-8"\r\n'
+            f"Content-Transfer-Encoding: {cte}\r\n\r\n").encode("ascii") + encoded
+
+
+_PIECES = st.lists(st.one_of(
+    st.sampled_from(["\n", "\r\n", "\r", " ", "\t", "=", ".", "ж" * 30, "a" * 80, "€", "𝄞"]),
+    st.text(max_size=30),
+), max_size=60).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(content=_PIECES, subtype=st.sampled_from(["plain", "html"]))
+def test_body_parts_are_byte_identical_to_the_reference(content, subtype):
+    from b40news.newsletter.message import _part
+
+    assert _part(subtype, content) == _reference_part(subtype, content)
+
+
+@pytest.mark.parametrize("language", ["bg", "el", "en", "tr"])
+def test_rendered_parts_are_byte_identical_to_the_reference(renderer, language):
+    from b40news.newsletter.message import _part
+
+    html, text = personalise(renderer.render(newsletter(language)), RECIPIENT)
+    assert _part("html", html) == _reference_part("html", html)
+    assert _part("plain", text) == _reference_part("plain", text)

@@ -20,6 +20,7 @@ import re
 import subprocess
 from datetime import datetime, timezone
 
+import dkim
 import pytest
 
 from b40news.newsletter.dkim import DkimSigner
@@ -54,7 +55,11 @@ def message(language: str, rendered, rsa_pem) -> bytes:
         unsubscribe_mailto="unsubscribe+k7Hq2@b40.example.org",
         date=datetime.now(timezone.utc), bounce_address="bounces@b40.example.org", verp_token="d17",
     )
-    return DkimSigner("b40", "b40.example.org", rsa_pem).sign(raw)
+    signer = DkimSigner("b40", "b40.example.org", rsa_pem)
+    signed = signer.sign(raw)
+    record = signer.dns_txt().encode("ascii")
+    assert dkim.verify(signed, dnsfunc=lambda name, timeout=5: record)  # every signed test message
+    return signed
 
 
 def rendered_values(rendered):

@@ -1,6 +1,7 @@
 """A fault-injecting SMTP server for tests (after Mailman 3's testing MTA).
 
     mta = TestMTA(); mta.start()            # or: with TestMTA() as mta:
+                                             # (pipelining=False: no PIPELINING in EHLO)
     mta.inject("rcpt", 550, "no such user")  # the next RCPT is refused with 550
     mta.inject("mail", 451, times=2)         # the next two MAIL FROM get 451
     mta.inject("connect", 421)               # the next connection is greeted with 421
@@ -79,8 +80,9 @@ class TestMTA(LocalSmtpServer):
     __test__ = False  # not a pytest test class
     smtp_class = _FaultySMTP
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0, **kwargs) -> None:
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, *, pipelining: bool = True, **kwargs) -> None:
         super().__init__(host, port, **kwargs)
+        self.pipelining = pipelining  # offer PIPELINING (RFC 2920) in the EHLO reply, as Postfix does
         self._faults: dict[str, collections.deque[_Fault]] = {c: collections.deque() for c in COMMANDS}
         self._received: list[bytes] = []
 
@@ -115,6 +117,11 @@ class TestMTA(LocalSmtpServer):
             return queue.popleft() if queue else None
 
     # -- hooks (server thread) -----------------------------------------------
+    def on_ehlo(self, responses: list[str]) -> list[str]:
+        if not self.pipelining:
+            return responses
+        return responses[:-1] + ["250-PIPELINING"] + responses[-1:]
+
     async def on_mail(self, server: SMTP, session: Session, envelope: Envelope,
                       address: str, options: list[str]) -> str:
         fault = self.next_fault("mail")

@@ -72,6 +72,10 @@ class _Hooks:
     async def handle_RSET(self, server, session, envelope):
         return await self._owner.on_rset(server, session, envelope)
 
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        session.host_name = hostname
+        return self._owner.on_ehlo(responses)
+
 
 class SinkSMTP(SMTP):
     """aiosmtpd's SMTP protocol, telling its owner about each new connection."""
@@ -179,6 +183,10 @@ class LocalSmtpServer:
     def on_connect(self) -> None:
         with self._lock:
             self._connections += 1
+
+    def on_ehlo(self, responses: list[str]) -> list[str]:
+        """The EHLO reply lines (the last is "250 HELP"); a subclass may add extensions."""
+        return responses
 
     async def on_mail(self, server: SMTP, session: Session, envelope: Envelope,
                       address: str, options: list[str]) -> str:

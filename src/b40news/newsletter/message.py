@@ -179,12 +179,14 @@ def build_message(
     lines.append(f'Content-Type: multipart/alternative;{CRLF} boundary="{boundary}"')
 
     head = CRLF.join(lines) + CRLF + CRLF
-    body = "".join(
-        f"--{boundary}{CRLF}{_part(subtype, content)}"
-        for subtype, content in (("plain", text), ("html", html))
-    ) + f"--{boundary}--{CRLF}"
+    delimiter = f"--{boundary}{CRLF}".encode("ascii")
     encoding = "utf-8" if recipient.smtputf8 else "ascii"
-    return head.encode(encoding) + body.encode("ascii"), envelope
+    return b"".join((
+        head.encode(encoding),
+        delimiter, _part("plain", text),
+        delimiter, _part("html", html),
+        f"--{boundary}--{CRLF}".encode("ascii"),
+    )), envelope
 
 
 # -- addresses ------------------------------------------------------------------
@@ -233,6 +235,10 @@ def _needs_encoding(value: str) -> bool:
     return not value.isascii() or "=?" in value
 
 
+# The subject, the sender's name and the list name are the same for every
+# recipient of a rendition, and the stdlib's encoded-word writer costs about a
+# millisecond for a long Cyrillic subject: encode each once.
+@lru_cache(maxsize=1024)
 def _unstructured(name: str, value: str) -> str:
     """Subject-like text: as it is when plain ASCII, else RFC 2047 encoded words."""
     if not _needs_encoding(value):
@@ -240,6 +246,7 @@ def _unstructured(name: str, value: str) -> str:
     return Header(value, _UTF8, header_name=name).encode(linesep=CRLF)
 
 
+@lru_cache(maxsize=1024)
 def _phrase(name: str, value: str) -> str:
     """A display name: atoms, a quoted string, or encoded words."""
     value = " ".join(value.split())
@@ -284,17 +291,34 @@ def _fold(name: str, value: str) -> str:
 # -- bodies ---------------------------------------------------------------------
 
 
-def _part(subtype: str, content: str) -> str:
-    data = content.replace("\r\n", "\n").replace("\r", "\n").replace("\n", CRLF).encode("utf-8")
+_NON_ASCII = bytes(range(128, 256))
+_B64_LINES = re.compile(rb".{1,76}", re.S)  # base64.encodebytes' lines
+
+
+def _part(subtype: str, content: str) -> bytes:
+    """A body part: quoted-printable unless that is longer than base64.
+
+    Runs once per part and recipient, so it avoids the work it can prove
+    useless: QP writes every non-ASCII byte as three, so when those alone make
+    it longer than base64 (Cyrillic or Greek text), QP is not tried; base64 is
+    written in one C call and cut into encodebytes' 76-character lines.
+    """
+    if "\r" in content:
+        content = content.replace("\r\n", "\n").replace("\r", "\n")
+    data = content.replace("\n", CRLF).encode("utf-8")
     if not data.endswith(b"\r\n"):
         data += b"\r\n"
-    qp = binascii.b2a_qp(data, quotetabs=False, istext=True, header=False)
-    if len(qp) <= len(data) * 4 // 3 + len(data) // 38:  # not longer than base64
-        cte, encoded = "quoted-printable", qp
+    limit = len(data) * 4 // 3 + len(data) // 38  # about base64's length
+    non_ascii = 0 if data.isascii() else len(data) - len(data.translate(None, _NON_ASCII))
+    qp = None
+    if len(data) + 2 * non_ascii <= limit:
+        qp = binascii.b2a_qp(data, quotetabs=False, istext=True, header=False)
+    if qp is not None and len(qp) <= limit:  # not longer than base64
+        cte, encoded = b"quoted-printable", qp
     else:
-        cte, encoded = "base64", base64.encodebytes(data).replace(b"\n", b"\r\n")
+        b64 = binascii.b2a_base64(data, newline=False)
+        cte, encoded = b"base64", b"\r\n".join(_B64_LINES.findall(b64)) + b"\r\n"
     return (
-        f'Content-Type: text/{subtype}; charset="utf-8"{CRLF}'
-        f"Content-Transfer-Encoding: {cte}{CRLF}{CRLF}"
-        + encoded.decode("ascii")
+        b'Content-Type: text/' + subtype.encode("ascii") + b'; charset="utf-8"\r\n'
+        b"Content-Transfer-Encoding: " + cte + b"\r\n\r\n" + encoded
     )
