@@ -212,7 +212,7 @@ def naive_send(release) -> int:
     """MJML rendered per recipient, one SMTP connection per message, a commit per step."""
     from django.conf import settings
 
-    from b40news.delivery import ledger, sender
+    from b40news.delivery import composer, ledger
     from b40news.delivery.models import Delivery
     from b40news.delivery.renditions import newsletter_for, renderer
     from b40news.delivery.smtp import SmtpSession, SmtpSettings
@@ -225,7 +225,7 @@ def naive_send(release) -> int:
             city = row.mailing_list.city
             rendered = renderer(Path(settings.EMAIL_TEMPLATES_DIR)).render(
                 newsletter_for(release, translations[row.language], city))
-            message, envelope = sender._message(row, rendered, sender.dkim_signer())
+            message, envelope = composer.newsletter(row, rendered, composer.dkim_signer())
             with SmtpSession(relay) as smtp:
                 result = smtp.send(message, mail_from=envelope.mail_from, rcpt_to=envelope.rcpt_to,
                                    before_commit=lambda row=row: ledger.start_sending(row.pk, batch))

@@ -16,11 +16,11 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from django.test import override_settings
 
-from b40news.delivery import ledger, sender, service
+from b40news.delivery import composer, ledger, sender, service
 from b40news.delivery.models import Delivery
 from b40news.network.models import Language, MailingList, Subscriber, Subscription
 from b40news.network.sample import load_sample
-from b40news.releases.services import submit
+from b40news.releases.workflow import store_source, submit
 
 pytestmark = pytest.mark.django_db
 
@@ -33,10 +33,10 @@ def dkim_key(tmp_path):
     path = tmp_path / "dkim.pem"
     path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                                        serialization.NoEncryption()))
-    sender.dkim_signer.cache_clear()
+    composer.dkim_signer.cache_clear()
     with override_settings(DKIM_PRIVATE_KEY_FILE=str(path), DKIM_SELECTOR="b40news", DKIM_DOMAIN="b40.example.org"):
-        yield sender.dkim_signer()
-    sender.dkim_signer.cache_clear()
+        yield composer.dkim_signer()
+    composer.dkim_signer.cache_clear()
 
 
 def test_every_message_at_the_relay_verifies(mta, dkim_key):
@@ -48,6 +48,7 @@ def test_every_message_at_the_relay_verifies(mta, dkim_key):
         Subscription.objects.create(subscriber=subscriber, mailing_list=sofia, status="confirmed")
     release = submit(BODY.encode(), name="r.txt", city="sofia")
     with override_settings(SMTP_URL=mta.url):
+        store_source(release)
         service.prepare_send(release)
         while (batch := ledger.claim_batch(release.pk, 100)) is not None:
             sender.send_batch(batch)
@@ -62,3 +63,18 @@ def test_every_message_at_the_relay_verifies(mta, dkim_key):
         assert dkim.verify(message, dnsfunc=lambda name, timeout=5: record), message[:600]
     assert any(b"X-Envelope-SMTPUTF8: yes" in raw for raw in received)
     assert all(b"\r\n." in raw for raw in received)  # a line that SMTP dot-stuffed, and the relay unstuffed
+
+
+def test_an_ed25519_signature_rides_beside_the_rsa_one(mta, dkim_key, tmp_path):
+    from cryptography.hazmat.primitives.asymmetric import ed25519
+
+    path = tmp_path / "ed25519.pem"
+    path.write_bytes(ed25519.Ed25519PrivateKey.generate().private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+    composer.dkim_signer.cache_clear()
+    with override_settings(DKIM_ED25519_PRIVATE_KEY_FILE=str(path), DKIM_ED25519_SELECTOR="b40news-ed"):
+        signer = composer.dkim_signer()
+        signed = signer.sign(b"From: a@b40.example.org\r\nTo: b@example.org\r\nSubject: x\r\n\r\nbody\r\n")
+    composer.dkim_signer.cache_clear()
+    assert signed.count(b"DKIM-Signature:") == 2
+    assert b"a=ed25519-sha256" in signed and b"a=rsa-sha256" in signed

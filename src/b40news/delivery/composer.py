@@ -33,7 +33,11 @@ def dkim_signer() -> DkimSigner | None:
         return None
     domain = settings.DKIM_DOMAIN or settings.FROM_EMAIL.rpartition("@")[2]
     pem = Path(settings.DKIM_PRIVATE_KEY_FILE).read_bytes()
-    return DkimSigner(settings.DKIM_SELECTOR, domain, pem)
+    ed25519 = {}
+    if settings.DKIM_ED25519_PRIVATE_KEY_FILE:  # a second signature beside RSA (RFC 8463)
+        ed25519 = {"ed25519_selector": settings.DKIM_ED25519_SELECTOR,
+                   "ed25519_pem": Path(settings.DKIM_ED25519_PRIVATE_KEY_FILE).read_bytes()}
+    return DkimSigner(settings.DKIM_SELECTOR, domain, pem, **ed25519)
 
 
 def mail_domain() -> str:
