@@ -167,7 +167,7 @@ class Workers:
             DATABASE_URL=_worker_database_url(),
             REDIS_URL=self.redis_url,
             SMTP_URL=self.smtp_url,
-            PYTHONPATH=str(REPO),
+            PYTHONPATH=f"{REPO / 'src'}{os.pathsep}{REPO}",  # this checkout's code, whatever is installed
         )
         env.update(self.extra_env)
         return env

@@ -1,8 +1,9 @@
 """The Celery app: ``celery -A worker worker -Q translate,render,send,notify``.
 
 Queues per stage let heavy translation workers and light sending workers run on
-as many machines as needed; ``notify`` carries confirmations and test sends,
-so they never wait behind a large newsletter send (nor it behind them). Without ``REDIS_URL`` the same tasks run in-process
+as many machines as needed; ``notify`` carries confirmations, test sends and
+reviewers' notifications, so they never wait behind a large newsletter send
+(nor it behind them). Without ``REDIS_URL`` the same tasks run in-process
 (settings.CELERY_TASK_ALWAYS_EAGER), so the embedded default needs no broker.
 """
 
@@ -30,6 +31,8 @@ app.conf.update(
         "worker.tasks.dispatch_release": {"queue": "send"},
         "worker.tasks.send_batch": {"queue": "send"},
         "worker.tasks.send_notice": {"queue": "notify"},
+        "worker.tasks.announce_review": {"queue": "notify"},
+        "worker.tasks.send_review_digests": {"queue": "notify"},
     },
     task_serializer="json",
     accept_content=["json"],

@@ -181,6 +181,12 @@ GLOSSARY_DIR = Path(env.get_str("B40NEWS_GLOSSARY_DIR", str(PROJECT_DIR / "gloss
 EMAIL_TEMPLATES_DIR = Path(env.get_str("B40NEWS_TEMPLATES_DIR", str(PROJECT_DIR / "templates")))
 MAX_RELEASE_BYTES = env.get_int("B40NEWS_MAX_RELEASE_BYTES", 1_000_000)
 
+# --- Review: reviewers and translators per language (releases/reviewers.py) ---
+# A release's deadline for its reviewers when the officer sets none (0: no deadline).
+REVIEW_DEADLINE_HOURS = env.get_int("B40NEWS_REVIEW_DEADLINE_HOURS", 24)
+if REVIEW_DEADLINE_HOURS < 0:
+    raise env.ConfigurationError("B40NEWS_REVIEW_DEADLINE_HOURS must be 0 (none) or more hours")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -36,3 +36,13 @@ DELIVERY = {
     "uncertain": _("uncertain"),
     "suppressed": _("suppressed"),
 }
+
+ROLE = {
+    "reviewer": _("reviewer"),
+    "translator": _("translator"),
+}
+
+
+def people(found: list[dict]) -> list[dict]:
+    """`reviewers.by_language` rows with their role's translated name."""
+    return [{**person, "role": ROLE.get(person["role"], person["role"])} for person in found]
