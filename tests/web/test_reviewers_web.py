@@ -178,6 +178,7 @@ def test_a_reviewer_finds_the_release_on_the_dashboard_and_opens_it_early(people
     row = re.search(rf'<tr class="waiting" data-release="{early.pk}">.*?</tr>', page, re.S).group(0)
     assert review(early) in row and "waiting for translation" in row
     assert reverse("office:submit") not in page  # a reviewer does not submit
+    assert client.get(reverse("office:submit")).status_code == 403
     page = client.get(review(early)).content.decode()
     assert "waiting for translation" in page and "Upload a human translation" in page
     assert logged_in(people["mk_reviewer_elsewhere"]).get(reverse("office:dashboard")).status_code == 200

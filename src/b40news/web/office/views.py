@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.shortcuts import redirect, render
@@ -69,6 +70,8 @@ def start_translation(request, release: Release, codes: list[str], *, force: boo
 
 @office_view
 def submit(request):
+    if not permissions.submit_cities(request.user).exists():  # a reviewer or translator only
+        raise PermissionDenied("only officers and admins submit releases")
     form = SubmitForm(request.POST or None, request.FILES or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
