@@ -77,8 +77,8 @@ def review(request, pk, lang):
             "form": SegmentForm(initial={"target": item["target"]}, prefix=f"s{index}") if editable else None,
         })
     report = translation.glossary_report or {}
-    user, owner = request.user, reviewers.owns(request.user, release)
-    role = reviewers.roles_for(user, release).get(code, "")
+    owner, mine = reviewers.owns(request.user, release), reviewers.roles_for(request.user, release)
+    role = mine.get(code, "")
     return render(request, "web/office/review.html", {
         "release": release,
         "translation": translation,
@@ -96,7 +96,7 @@ def review(request, pk, lang):
         "people": labels.people(reviewers.by_language(release).get(code, [])),
         "upload_form": HumanTranslationForm(),
         "languages": [t.language for t in release.translations.select_related("language").order_by("language_id")
-                      if t.language.code != languages.SOURCE and reviewers.may_edit(user, release, t.language.code)],
+                      if t.language.code != languages.SOURCE and (owner or t.language.code in mine)],
     })
 
 
