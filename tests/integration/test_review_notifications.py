@@ -179,3 +179,22 @@ def test_a_notice_of_a_release_that_is_gone_fails_without_sending(people, mta):
     assert outcomes == {"failed"} and mta.messages() == []
     assert City.objects.filter(slug="stara-zagora").exists() and Language.objects.exists()
     assert Officer.objects.filter(user=people["ivo"]).exists()
+
+
+@pytest.mark.slow
+def test_with_workers_the_announcement_and_its_mail_go_through_the_notify_queue(mta, celery_workers):
+    import time
+
+    load_sample(0)
+    ivo = make_user("ivo", city="stara-zagora")
+    make_user("ana", city="zagreb")
+    reviewers.grant("ana", "hr")
+    celery_workers.start(concurrency=1)
+    release = workflow.submit("Заглавие\nТекст.".encode(), name="r.txt", city="stara-zagora", user=ivo)
+    deadline = time.monotonic() + 60
+    while not mta.messages() and time.monotonic() < deadline:
+        time.sleep(0.3)
+    [message] = mta.messages()
+    assert message["To"] == "ana@b40.test" and message["Content-Language"] == "hr"
+    assert f"{SITE}/office/releases/{release.pk}/review/hr/" in message.get_body(("plain",)).get_content()
+    assert ReviewRequest.objects.get().notice.state == Notice.State.SENT
