@@ -1,8 +1,9 @@
 """The Celery app: ``celery -A worker worker -Q translate,render,send,notify``.
 
 Queues per stage let heavy translation workers and light sending workers run on
-as many machines as needed; ``notify`` carries confirmations and test sends,
-so they never wait behind a large newsletter send (nor it behind them). Without ``REDIS_URL`` the same tasks run in-process
+as many machines as needed; ``notify`` carries confirmations, test sends and
+reviewers' notifications, so they never wait behind a large newsletter send
+(nor it behind them). Without ``REDIS_URL`` the same tasks run in-process
 (settings.CELERY_TASK_ALWAYS_EAGER), so the embedded default needs no broker.
 """
 
@@ -33,6 +34,8 @@ app.conf.update(
         "worker.tasks.send_notice": {"queue": "notify"},
         "worker.tasks.sweep": {"queue": "send"},
         "worker.tasks.purge_unconfirmed": {"queue": "send"},
+        "worker.tasks.announce_review": {"queue": "notify"},
+        "worker.tasks.send_review_digests": {"queue": "notify"},
     },
     task_serializer="json",
     accept_content=["json"],
@@ -42,6 +45,7 @@ app.conf.update(
     beat_schedule={
         "sweep": {"task": "worker.tasks.sweep", "schedule": float(settings.SWEEP_SECONDS)},
         "purge-unconfirmed": {"task": "worker.tasks.purge_unconfirmed", "schedule": 24 * 3600.0},
+        "review-digests": {"task": "worker.tasks.send_review_digests", "schedule": 24 * 3600.0},
     },
 )
 

@@ -9,7 +9,7 @@ from celery import shared_task
 
 from b40news.delivery import notices, sender, service
 from b40news.delivery.renditions import render_release as render
-from b40news.releases import workflow
+from b40news.releases import review_requests, workflow
 from b40news.releases.models import Release
 from b40news.translation import service as translation
 
@@ -58,6 +58,18 @@ def send_notice(self, *, notice_id: int) -> str:
     if again_in is not None and not self.request.is_eager:
         raise self.retry(countdown=again_in)
     return outcome
+
+
+# Reviewers and translators of a submitted release are told once it is committed
+# (safe to repeat: one request per release and user); the digest is for beat.
+@shared_task(acks_late=True, autoretry_for=(Exception,), retry_backoff=5, max_retries=5)
+def announce_review(*, release_id: int) -> int:
+    return len(review_requests.announce(release_id))
+
+
+@shared_task
+def send_review_digests() -> int:
+    return len(review_requests.send_digests())
 
 
 def schedule_retries(release_id: int) -> None:

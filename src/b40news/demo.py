@@ -55,8 +55,9 @@ def run(*, subscribers_per_city: int, city: str, source: Path, out_dir: Path, lo
         t.language.code for t in release.translations.filter(status=Translation.Status.TRANSLATED).select_related("language")
     ]
     if translated:
-        # The demo stands in for the officer; a real officer reviews flagged segments first.
-        workflow.approve(release, translated, force=True)
+        # The demo stands in for the reviewers (an override, recorded as "demo"); real
+        # reviewers look at flagged segments first.
+        workflow.approve(release, translated, force=True, override=True, operator="demo")
     outbox = out_dir / "outbox"
     previews = out_dir / "preview"
     previews.mkdir(parents=True, exist_ok=True)

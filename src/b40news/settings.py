@@ -222,6 +222,12 @@ SUBSCRIBE_RATE_PER_ADDRESS = env.get_str("B40NEWS_SUBSCRIBE_RATE_PER_ADDRESS", "
 UNCONFIRMED_MAX_AGE = timedelta(days=env.get_int("B40NEWS_UNCONFIRMED_DAYS", 7))
 PREFERENCES_LINK_MAX_AGE = timedelta(days=env.get_int("B40NEWS_PREFERENCES_LINK_DAYS", 365))
 
+# --- Review: reviewers and translators per language (releases/reviewers.py) ---
+# A release's deadline for its reviewers when the officer sets none (0: no deadline).
+REVIEW_DEADLINE_HOURS = env.get_int("B40NEWS_REVIEW_DEADLINE_HOURS", 24)
+if REVIEW_DEADLINE_HOURS < 0:
+    raise env.ConfigurationError("B40NEWS_REVIEW_DEADLINE_HOURS must be 0 (none) or more hours")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

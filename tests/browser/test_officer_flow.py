@@ -14,6 +14,7 @@ from b40news.network.models import City, Language, MailingList, Officer, Subscri
 from b40news.network.sample import load_sample
 from b40news.releases.models import Release, Translation
 from tests.conftest import SEED, SEED_TITLE
+from tests.web.test_office_fixtures import review_everything
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -43,6 +44,7 @@ def officer():
         Subscription.objects.create(subscriber=subscriber, mailing_list=mailing_list, status="confirmed")
     user = get_user_model().objects.create_user("nadezhda", email="nadezhda@b40.test", password=PASSWORD)
     Officer.objects.create(user=user, city=City.objects.get(slug="stara-zagora"))
+    review_everything(user)  # she reviews her city's releases herself: approving is no override
     return user
 
 

@@ -54,7 +54,7 @@ def test_approval_marks_translations_using_the_changed_term_stale():
     translate_release(named, ["mk", "en"])
     translate_release(other, ["mk"])
     translate_release(sent, ["mk"])
-    approve(named, ["en"], force=True)
+    approve(named, ["en"], force=True, override=True)
     mark_sent_in(sent, "mk")
     mk = Translation.objects.get(release=named, language__code="mk")
     assert mk.status == "translated" and mk.glossary_version == old_version

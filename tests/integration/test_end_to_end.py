@@ -61,7 +61,7 @@ def test_seed_release_reaches_every_subscriber_once_in_their_language(celery_wor
 
     done = translate_release.delay(release_id=release.pk, languages=["mk", "en"]).get(timeout=300)
     assert sorted(done) == ["en", "mk"]
-    approve(release, ["mk", "en"], force=True)
+    approve(release, ["mk", "en"], force=True, override=True)
     workflow.send(release)
     wait_until_final(release)
 

@@ -66,11 +66,11 @@ def test_waiting_subscribers_get_the_human_translation_once_approved(release, mt
     assert hr.glossary_report == {"required": 4, "satisfied": 3, "missing": ["Sofija"]}
     assert hr.flagged == 1
     with pytest.raises(Exception, match="flagged segment"):
-        approve(release, ["hr"])
+        approve(release, ["hr"], override=True)
     release.refresh_from_db()
     assert release.status == "sent_waiting"
     with override_settings(SMTP_URL=mta.url):
-        approve(release, ["hr"], force=True)  # the waiting subscribers go at once: nobody presses Send
+        approve(release, ["hr"], force=True, override=True)  # the waiting subscribers go at once: nobody presses Send
     assert states(release) == [("bg", "sent"), ("hr", "sent"), ("hr", "sent")]
     bodies = {m["To"]: m.get_body(("plain",)).get_content() for m in mta.messages()}
     assert sum("Općina je pozvala goste" in body for body in bodies.values()) == 2

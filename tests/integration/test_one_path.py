@@ -81,11 +81,12 @@ class Web:
 
 
 class Cli:
-    def __init__(self, tmp_path):
-        self.tmp_path = tmp_path
+    def __init__(self, tmp_path, officer=None):
+        self.tmp_path, self.officer = tmp_path, officer
 
     def approve(self, release, code, *, force=True):
-        call_command("approve", str(release.pk), "--language", code, *(["--force"] if force else []))
+        call_command("approve", str(release.pk), "--language", code, "--as", self.officer.username,
+                     *(["--force"] if force else []))
 
     def human(self, release, code, text):
         path = self.tmp_path / f"{code}.txt"
@@ -101,7 +102,7 @@ class Cli:
 
 @pytest.fixture(params=["web", "cli"])
 def via(request, officer, tmp_path):
-    return Web(officer) if request.param == "web" else Cli(tmp_path)
+    return Web(officer) if request.param == "web" else Cli(tmp_path, officer)
 
 
 def test_a_human_translation_after_a_preview_is_what_subscribers_get(release, via, mta, officer):
@@ -161,7 +162,7 @@ def test_a_scheduled_send_taken_back(release, via, mta, monkeypatch):
 def test_editing_an_approved_language_makes_its_unsent_subscribers_wait_again(release, officer, mta, monkeypatch):
     monkeypatch.setattr(workflow, "workers_available", lambda: True)
     with override_settings(SMTP_URL=mta.url):
-        workflow.approve(release, ["mk"], force=True)
+        workflow.approve(release, ["mk"], force=True, override=True)
         workflow.send(release, eta=timezone.now() + timedelta(hours=1))
         assert dict(end_state(release)["ledger"])[("mk", "pending")] == 2
         mk = release.translations.get(language__code="mk")
@@ -181,11 +182,11 @@ def test_approve_all_refuses_flagged_languages_by_name_unless_forced(release, tm
     flagged = {t.language.code: t.flagged for t in release.translations.select_related("language")}
     assert flagged["mk"] and flagged["en"]
     with pytest.raises(CommandError, match=r"flagged segments need a human decision: en \(\d+ flagged .*mk \(\d+"):
-        call_command("approve", str(release.pk), "--all", stdout=io.StringIO())
+        call_command("approve", str(release.pk), "--all", "--override", stdout=io.StringIO())
     assert dict(end_state(release)["translations"]) == {"bg": "approved", "en": "translated", "hr": "approved",
                                                         "mk": "translated"}
     out = io.StringIO()
-    call_command("approve", str(release.pk), "--all", "--force", "--json", stdout=out)
+    call_command("approve", str(release.pk), "--all", "--force", "--override", "--json", stdout=out)
     assert {code: info["status"] for code, info in json.loads(out.getvalue())["languages"].items()} == {
         "bg": "approved", "en": "approved", "hr": "approved", "mk": "approved"}
 
@@ -200,7 +201,7 @@ def test_send_wait_exits_non_zero_and_says_who_waits_and_why(release, mta):
 
 
 def test_failures_are_their_own_outcome(release, mta):
-    workflow.approve(release, ["mk"], force=True)
+    workflow.approve(release, ["mk"], force=True, override=True)
     release.translations.filter(language__code="hr").delete()
     Delivery.objects.all().delete()
     mta.inject("data", 554, "content rejected")
@@ -230,7 +231,7 @@ def test_every_changing_command_prints_the_state_as_json(release, tmp_path, mta)
     path.write_text(human_text(release, "HR"), encoding="utf-8")
     commands = [
         ("submit_translation", [str(release.pk), "--language", "hr", str(path)]),
-        ("approve", [str(release.pk), "--language", "hr", "--force"]),
+        ("approve", [str(release.pk), "--language", "hr", "--force", "--override"]),
         ("send", [str(release.pk)]),
         ("translate_release", [str(release.pk), "--to", "mk"]),
     ]
@@ -247,7 +248,7 @@ def test_every_changing_command_prints_the_state_as_json(release, tmp_path, mta)
 
 def test_the_sweep_sends_what_a_lost_broker_left_and_status_says_stalled(release, mta, settings):
     settings.STALL_SECONDS = 60
-    workflow.approve(release, ["mk"], force=True)
+    workflow.approve(release, ["mk"], force=True, override=True)
     with override_settings(SMTP_URL=mta.url):
         workflow.store_source(release)
         service.prepare_send(release)  # the audience frozen, but the dispatch was lost with the broker

@@ -1,7 +1,11 @@
 """Shared set-up for the office tests (imported by the test_office_* modules; no tests here).
 
 The sample network, officers of two cities, and the seed release translated
-into Macedonian and English with the real Apertium engines.
+into Macedonian and English with the real Apertium engines. Ana, Stara
+Zagora's officer, is also the reviewer of every language of her city's
+releases (as in a small city, where the officer reviews herself), so she
+approves without an override; `tests/web/test_reviewers_web.py` has officers
+who are not.
 """
 
 from __future__ import annotations
@@ -12,8 +16,10 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
 
+from b40news import languages
 from b40news.network.models import City, Language, MailingList, Officer, Subscriber, Subscription
 from b40news.network.sample import load_sample
+from b40news.releases import reviewers
 from b40news.releases.workflow import submit
 from b40news.translation.service import translate_release
 from tests.conftest import SEED, SEED_TITLE
@@ -33,6 +39,12 @@ def make_user(username: str, *, city: str | None = None, role: str = Officer.Rol
     return user
 
 
+def review_everything(user, city: str = HOME, role: str = reviewers.REVIEWER) -> None:
+    """``user`` reviews (or translates) every language of ``city``'s releases."""
+    for code in languages.TARGETS:
+        reviewers.grant(user.get_username(), code, role=role, cities=[city])
+
+
 def add_subscribers(list_slug: str, codes: list[str]) -> list[Subscriber]:
     by_code = Language.objects.sync()
     mailing_list = MailingList.objects.get(slug=list_slug)
@@ -45,8 +57,9 @@ def add_subscribers(list_slug: str, codes: list[str]) -> list[Subscriber]:
     return made
 
 
-def seed_release(city: str = HOME, *, lists: tuple[str, ...] = (), translate: tuple[str, ...] = ("mk", "en", "hr")):
-    release = submit(SEED.read_bytes(), name="seed.txt", city=city, title=SEED_TITLE, lists=list(lists))
+def seed_release(city: str = HOME, *, lists: tuple[str, ...] = (), translate: tuple[str, ...] = ("mk", "en", "hr"),
+                 user=None):
+    release = submit(SEED.read_bytes(), name="seed.txt", city=city, title=SEED_TITLE, lists=list(lists), user=user)
     if translate:
         translate_release(release, list(translate))
     release.refresh_from_db()
@@ -84,7 +97,9 @@ def network():
 
 @pytest.fixture
 def officer(network):
-    return make_user("ana", city=HOME)
+    user = make_user("ana", city=HOME)
+    review_everything(user)
+    return user
 
 
 @pytest.fixture
@@ -94,9 +109,9 @@ def other_officer(network):
 
 @pytest.fixture
 def release(officer):
-    return seed_release()
+    return seed_release(user=officer)  # hers: she is not told of it as its reviewer
 
 
 @pytest.fixture
 def other_release(other_officer):
-    return seed_release(OTHER, translate=("mk",))
+    return seed_release(OTHER, translate=("mk",), user=other_officer)

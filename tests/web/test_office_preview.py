@@ -39,7 +39,7 @@ def test_a_translated_language_is_previewed_before_approval(release, officer):
 
 
 def test_an_approved_language_is_rendered_once_and_the_rendition_shown(release, officer):
-    approve(release, ["mk"], force=True)
+    approve(release, ["mk"], force=True, override=True)
     page = logged_in(officer).get(preview_url(release)).content.decode()
     rendition = Rendition.objects.get(release=release, language="mk", city__slug=HOME)
     assert rendition.subject in html_lib.unescape(page)

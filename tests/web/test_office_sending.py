@@ -35,7 +35,7 @@ def states(release) -> Counter:
 
 
 def test_send_now_sends_every_approved_language_and_shows_progress(release, officer, mta):
-    approve(release, ["mk"], force=True)
+    approve(release, ["mk"], force=True, override=True)
     client = logged_in(officer)
     response = send(client, release, mta)
     assert response.status_code == 302 and response["Location"] == reverse("office:progress", args=[release.pk])
@@ -124,7 +124,7 @@ def test_with_workers_a_release_goes_out_at_the_set_time(release, officer, mta, 
 def test_progress_estimates_the_time_left_from_the_sending_rate(release, officer):
     from b40news.delivery import service
 
-    approve(release, ["mk"], force=True)
+    approve(release, ["mk"], force=True, override=True)
     service.prepare_send(release)  # frozen, not dispatched: four rows pending, one waiting
     now = timezone.now()
     for seconds, row in zip((20, 10), Delivery.objects.filter(release=release, state="pending").order_by("id")):

@@ -1,7 +1,7 @@
 """The one composer: every e-mail b40news sends is built here.
 
-Newsletters (one per delivery row), test sends and double opt-in confirmations
-(one per notice row) get their From, Reply-To, List-Id, Message-ID, VERP
+Newsletters (one per delivery row), test sends, double opt-in confirmations and
+reviewers' notifications (one per notice row) get their From, Reply-To, List-Id, Message-ID, VERP
 envelope sender, unsubscribe headers and DKIM signature from the same code.
 The bytes themselves come from the plain-Python builder
 (`newsletter.message.build_message`); this module only decides what goes in.
@@ -85,20 +85,23 @@ def newsletter(row: Delivery, rendered: Rendered, signer: DkimSigner | None) -> 
 
 
 def notice(row: Notice, signer: DkimSigner | None) -> tuple[bytes, Envelope]:
-    """A test send or a confirmation, built from the notice's payload."""
-    if row.kind == Notice.Kind.TEST:
-        subject, html, text, city = _test_parts(row)
-    elif row.kind == Notice.Kind.CONFIRMATION:
-        subject, html, text, city = _confirmation_parts(row)
-    else:
+    """A test send, a confirmation or a reviewer's notice, built from the notice's payload."""
+    parts = {
+        Notice.Kind.TEST: _test_parts,
+        Notice.Kind.CONFIRMATION: _confirmation_parts,
+        Notice.Kind.REVIEW: _review_parts,
+        Notice.Kind.REVIEW_DIGEST: _review_parts,
+    }.get(row.kind)
+    if parts is None:
         raise ValueError(f"no composer for notices of kind {row.kind!r}")
+    subject, html, text, sender = parts(row)
     message, envelope = build_message(
         subject=subject,
         html=html,
         text=text,
         language=row.language,
         from_addr=settings.FROM_EMAIL,
-        from_name=from_name(city, row.language),
+        from_name=sender,
         to_addr=row.email,
         message_id=row.message_id or notice_message_id(row.pk),
         list_id=None,  # not list mail: no List-Id, no List-Unsubscribe
@@ -122,7 +125,7 @@ def _test_parts(row: Notice):
     rendered = rendered_for(release, translation, city)
     url = f"{settings.SITE_URL}/"
     html, text = personalise(rendered, {"unsubscribe_url": url, "preferences_url": url, "recipient_email": row.email})
-    return f"[TEST] {rendered.subject}", html, text, city
+    return f"[TEST] {rendered.subject}", html, text, from_name(city, row.language)
 
 
 def _confirmation_parts(row: Notice):
@@ -144,4 +147,39 @@ def _confirmation_parts(row: Notice):
     html, text = personalise(rendered, {
         "confirm_url": subscriptions.confirm_url(token), "recipient_email": subscription.subscriber.email,
     })
-    return rendered.subject, html, text, city
+    return rendered.subject, html, text, from_name(city, row.language)
+
+
+def _review_parts(row: Notice):
+    """The releases of the payload still there, each with its review pages and deadline."""
+    from django.urls import reverse
+
+    from b40news import languages
+    from b40news.delivery.renditions import renderer
+    from b40news.newsletter.render import DEFAULT_BRAND, CityBrand
+    from b40news.newsletter.review_mail import ReviewItem, ReviewLink, render_review
+    from b40news.newsletter.strings import load_strings
+    from b40news.releases.models import Release
+
+    lang = row.language
+    wanted = {item["release"]: item["languages"] for item in row.payload.get("items", [])}
+    releases = Release.objects.select_related("city").filter(pk__in=wanted).order_by("created_at", "pk")
+    items = [ReviewItem(
+        title=release.title, city=release.city.name(lang), deadline=release.deadline,
+        links=tuple(ReviewLink(f"{languages.get(code).native} ({code})", role,
+                               settings.SITE_URL + reverse("office:review", args=[release.pk, code]))
+                    for code, role in wanted[release.pk].items()),
+    ) for release in releases]
+    if not items:
+        raise LookupError("the releases of this notice are gone")
+    digest = row.kind == Notice.Kind.REVIEW_DIGEST
+    templates = Path(settings.EMAIL_TEMPLATES_DIR)
+    if digest:
+        network = load_strings(templates, lang)["web_network_name"]
+        brand, sender = CityBrand(slug="b40", name=network, colour=DEFAULT_BRAND, logo_url=""), network
+    else:
+        brand, sender = releases[0].city.brand(lang), from_name(releases[0].city, lang)
+    rendered = render_review(renderer(templates), lang, brand, items, digest=digest)
+    if not rendered.ok:
+        raise ValueError(f"the review notice in {lang} does not render: {'; '.join(rendered.errors)}")
+    return rendered.subject, rendered.html, rendered.text, sender

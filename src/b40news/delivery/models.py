@@ -98,16 +98,18 @@ class Suppression(models.Model):
 class Notice(LedgerRow):
     """Every e-mail that is not a newsletter: a ledger row of its own kind.
 
-    Confirmations (double opt-in) and test sends go through the same composer,
-    DKIM signing, rate limit and bounce handling as newsletters, on their own
-    queue (``notify``), so a burst of them never waits behind a large send.
-    The row is the message's identity: it is built from ``payload`` when sent,
+    Confirmations (double opt-in), test sends and reviewer notifications go
+    through the same composer, DKIM signing, rate limit and bounce handling as
+    newsletters, on their own queue (``notify``), so a burst of them never
+    waits behind a large send. The row is the message's identity: it is built from ``payload`` when sent,
     marked ``sending`` before the relay takes it, and never sent twice.
     """
 
     class Kind(models.TextChoices):
         CONFIRMATION = "confirmation"  # payload: subscription, language
         TEST = "test"  # payload: release, language, city
+        REVIEW = "review"  # payload: items [{release, languages {code: role}}] (one release)
+        REVIEW_DIGEST = "review-digest"  # the same, every release since the last digest
 
     kind = models.CharField(max_length=16, choices=Kind.choices)
     email = models.CharField(max_length=320)

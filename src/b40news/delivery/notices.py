@@ -1,4 +1,5 @@
-"""Mail that is not a newsletter, as ledger rows: confirmations and test sends.
+"""Mail that is not a newsletter, as ledger rows: confirmations, test sends and
+reviewers' notifications (`releases.review_requests`).
 
 `queue` writes the row and hands its id to the ``notify`` queue once the
 transaction commits; `send` sends one row, exactly once:
@@ -12,7 +13,8 @@ transaction commits; `send` sends one row, exactly once:
 - the relay's rate limit (Redis, shared with newsletters) applies. A
   suppression does not: a notice answers a person's own request (a
   subscription to confirm, an officer's test), and confirming is how a
-  suppressed address proves itself again.
+  suppressed address proves itself again; a reviewer's notification is
+  the network's own work mail to its staff.
 """
 
 from __future__ import annotations

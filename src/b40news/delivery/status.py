@@ -36,7 +36,10 @@ RATE_WINDOW = 60  # seconds of recent sends the rate is measured over
 
 
 def release_status(release: Release, *, now: datetime | None = None) -> dict:
+    from b40news.releases import reviewers
+
     now = now or timezone.now()
+    deadline = release.deadline.isoformat() if release.deadline else None
     translations = {
         t.language.code: {
             "status": t.status,
@@ -46,9 +49,13 @@ def release_status(release: Release, *, now: datetime | None = None) -> dict:
             "flagged": t.flagged,
             "glossary": t.glossary_report,
             "reason": t.reason,
+            "approved_by": t.approved_by_name or None,
+            "approved_at": t.approved_at.isoformat() if t.approved_at else None,
+            "approval_override": t.approval_override,
         }
         for t in release.translations.select_related("language").order_by("language_id")
     }
+    people = reviewers.by_language(release)
     by_language: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(STATES, 0))
     by_list: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(STATES, 0))
     rows = (
@@ -61,7 +68,9 @@ def release_status(release: Release, *, now: datetime | None = None) -> dict:
         by_list[row["mailing_list__slug"]][row["state"]] += row["n"]
     languages = {}
     for code in dict.fromkeys([*translations, *by_language]):
-        languages[code] = {**translations.get(code, {"status": "not requested"}), "deliveries": by_language.get(code, dict.fromkeys(STATES, 0))}
+        languages[code] = {**translations.get(code, {"status": "not requested"}),
+                           "reviewers": people.get(code, []), "deadline": deadline,
+                           "deliveries": by_language.get(code, dict.fromkeys(STATES, 0))}
     progress = release_progress(release, dict(by_list), now=now)
     counts = dict.fromkeys(STATES, 0)
     for per_language in by_language.values():
@@ -73,6 +82,7 @@ def release_status(release: Release, *, now: datetime | None = None) -> dict:
         "city": release.city.slug,
         "status": release.status,
         "scheduled_for": release.scheduled_for.isoformat() if release.scheduled_for else None,
+        "deadline": deadline,
         "counts": counts,
         "languages": languages,
         "lists": dict(by_list),

@@ -154,7 +154,7 @@ class Renderer:
             "archive_url": newsletter.archive_url,
             "list_name": _defuse(newsletter.list_name, "list name", errors),
         }
-        return self._render(
+        return self.render_mail(
             "newsletter", newsletter.language, newsletter.city, subject, SLOTS,
             context, notice_key, errors,
         )
@@ -163,13 +163,13 @@ class Renderer:
         """The double opt-in mail; its slots are ``CONFIRM_SLOTS`` (confirm_url, recipient_email)."""
         errors: list[str] = []
         context = {"list_name": _defuse(list_name, "list name", errors)}
-        return self._render(
+        return self.render_mail(
             "confirm", language, city, None, CONFIRM_SLOTS, context, None, errors
         )
 
     # -- the shared pipeline ------------------------------------------------
 
-    def _render(
+    def render_mail(
         self,
         kind: str,
         language: str,
@@ -179,7 +179,12 @@ class Renderer:
         context: dict[str, Any],
         notice_key: str | None,
         errors: list[str],
+        *,
+        prefix: str | None = None,
     ) -> Rendered:
+        """Any mail: ``email/{kind}.txt.j2`` and ``.mjml.j2`` with the language's
+        strings. ``prefix`` names the strings of its subject (unless given),
+        heading and preheader (``confirm_subject`` …; default: ``kind``)."""
         lang = _language(language)
         if lang is None:
             errors.append(f"unknown language {language!r}")
@@ -199,10 +204,11 @@ class Renderer:
             "email": markers.get("recipient_email", ""),
         }
         t = {key: _format(key, value, fields, errors) for key, value in strings.items()}
+        prefix = prefix or kind
         if subject is None:
-            subject = _one_line(t.get("confirm_subject", ""))
-        context.setdefault("title", t.get("confirm_heading", ""))
-        context.setdefault("preheader", t.get("confirm_preheader", ""))
+            subject = _one_line(t.get(f"{prefix}_subject", ""))
+        context.setdefault("title", t.get(f"{prefix}_heading", ""))
+        context.setdefault("preheader", t.get(f"{prefix}_preheader", ""))
         context.update(
             lang=lang.code,
             dir=lang.direction,

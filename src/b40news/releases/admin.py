@@ -1,14 +1,14 @@
-"""Admin: releases and their translations."""
+"""Admin: releases and their translations; reviewers, translators and their notices."""
 
 from django.contrib import admin
 
-from b40news.releases.models import Release, Translation
+from b40news.releases.models import LanguageRole, Release, ReviewerSettings, ReviewRequest, Translation
 
 
 class TranslationInline(admin.TabularInline):
     model = Translation
     extra = 0
-    fields = ("language", "status", "tier", "flagged_segments", "approved_at", "approved_by")
+    fields = ("language", "status", "tier", "flagged_segments", "approved_at", "approved_by_name", "approval_override")
     readonly_fields = fields
     can_delete = False
     show_change_link = True
@@ -23,7 +23,7 @@ class TranslationInline(admin.TabularInline):
 
 @admin.register(Release)
 class ReleaseAdmin(admin.ModelAdmin):
-    list_display = ("id", "title", "city", "status", "submitted_by", "created_at")
+    list_display = ("id", "title", "city", "status", "submitted_by", "deadline", "created_at")
     list_filter = ("status", "city")
     search_fields = ("title", "body")
     date_hierarchy = "created_at"
@@ -35,12 +35,15 @@ class ReleaseAdmin(admin.ModelAdmin):
 
 @admin.register(Translation)
 class TranslationAdmin(admin.ModelAdmin):
-    list_display = ("release", "language", "status", "tier", "flagged_segments", "glossary", "approved_at")
-    list_filter = ("status", "tier", "language")
+    list_display = ("release", "language", "status", "tier", "flagged_segments", "glossary", "approved_at",
+                    "approved_by_name", "approval_override")
+    list_filter = ("status", "tier", "language", "approval_override")
     search_fields = ("release__title", "title")
     list_select_related = ("release", "language")
     raw_id_fields = ("release", "approved_by")
-    readonly_fields = ("segments", "route", "glossary_report", "glossary_version", "updated_at")
+    # An approval goes through `workflow.approve` (who may, override recorded), never an edit here.
+    readonly_fields = ("status", "segments", "route", "glossary_report", "glossary_version", "updated_at",
+                       "approved_at", "approved_by", "approved_by_name", "approval_override")
 
     @admin.display(description="flagged")
     def flagged_segments(self, translation):
@@ -50,3 +53,40 @@ class TranslationAdmin(admin.ModelAdmin):
     def glossary(self, translation):
         report = translation.glossary_report or {}
         return f"{report.get('satisfied', 0)}/{report.get('required', 0)}" if report else "–"
+
+
+@admin.register(LanguageRole)
+class LanguageRoleAdmin(admin.ModelAdmin):
+    """The same roles as the office's staff page and ``b40news reviewers``."""
+
+    list_display = ("user", "language", "role", "scope", "created_at")
+    list_filter = ("role", "language", "city")
+    search_fields = ("user__username", "user__email")
+    list_select_related = ("user", "language", "city")
+    autocomplete_fields = ("user",)
+
+    @admin.display(description="releases of", ordering="city__slug")
+    def scope(self, role):
+        return role.city.slug if role.city else "every city"
+
+
+@admin.register(ReviewerSettings)
+class ReviewerSettingsAdmin(admin.ModelAdmin):
+    list_display = ("user", "language", "daily_digest")
+    list_filter = ("daily_digest", "language")
+    search_fields = ("user__username", "user__email")
+    autocomplete_fields = ("user",)
+
+
+@admin.register(ReviewRequest)
+class ReviewRequestAdmin(admin.ModelAdmin):
+    """Who was told of which release, and by which notice (read-only: the record)."""
+
+    list_display = ("release", "user", "languages", "created_at", "notified_at", "notice")
+    list_filter = ("notified_at",)
+    search_fields = ("user__username", "release__title")
+    list_select_related = ("release", "user", "notice")
+    readonly_fields = ("release", "user", "languages", "created_at", "notified_at", "notice")
+
+    def has_add_permission(self, request):
+        return False

@@ -69,8 +69,7 @@ def submit_translation(
                 "reason": "",
                 "glossary_version": glossary.version,
                 "glossary_report": {"required": required, "satisfied": satisfied, "missing": missing},
-                "approved_at": None,
-                "approved_by": None,
+                **Translation.APPROVAL_CLEARED,
             },
         )
         remember_human(pairs, code)

@@ -40,6 +40,9 @@ class Release(models.Model):
     scheduled_for = models.DateTimeField(null=True, blank=True)  # a send set for later
     # Waiting language -> the approved language its subscribers get instead.
     fallbacks = models.JSONField(default=dict, blank=True)
+    # Translations and reviews are wanted by then (the officer's choice, else
+    # B40NEWS_REVIEW_DEADLINE_HOURS after submitting); shown to reviewers.
+    deadline = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     def __str__(self) -> str:
@@ -71,6 +74,13 @@ class Translation(models.Model):
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Who approved, by name (kept when the account goes; "cli" for the operator),
+    # and whether it overrode the language's reviewers (`releases.reviewers`).
+    approved_by_name = models.CharField(max_length=150, blank=True)
+    approval_override = models.BooleanField(default=False)
+
+    # The fields an approval sets; every change that takes it back clears them.
+    APPROVAL_CLEARED = {"approved_at": None, "approved_by": None, "approved_by_name": "", "approval_override": False}
 
     class Meta:
         constraints = [
@@ -80,3 +90,59 @@ class Translation(models.Model):
     @property
     def flagged(self) -> int:
         return sum(1 for segment in self.segments if segment.get("flags"))
+
+
+class LanguageRole(models.Model):
+    """A user who translates or reviews one language: for every city's releases
+    (no city) or for one city's (one row per city). See `releases.reviewers`."""
+
+    class Role(models.TextChoices):
+        REVIEWER = "reviewer"  # edits and approves
+        TRANSLATOR = "translator"  # edits; a reviewer approves
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="language_roles")
+    language = models.ForeignKey(Language, on_delete=models.PROTECT, related_name="+")
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.REVIEWER)
+    city = models.ForeignKey(City, null=True, blank=True, on_delete=models.CASCADE, related_name="+",
+                             help_text="empty: the releases of every city")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "language", "city"], condition=models.Q(city__isnull=False),
+                                    name="one_language_role_per_city"),
+            models.UniqueConstraint(fields=["user", "language"], condition=models.Q(city__isnull=True),
+                                    name="one_network_wide_language_role"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.role} {self.language} ({self.city.slug if self.city else 'network'})"
+
+
+class ReviewerSettings(models.Model):
+    """How a reviewer or translator hears of work waiting for them."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="review_settings")
+    # The language of their notices; none: their officer city's language, else English.
+    language = models.ForeignKey(Language, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    daily_digest = models.BooleanField(default=False)  # one mail a day instead of one per release
+
+    class Meta:
+        verbose_name_plural = "reviewer settings"
+
+
+class ReviewRequest(models.Model):
+    """A release announced to one of its reviewers or translators: once (unique),
+    in a mail of its own or, for those who chose it, in the next daily digest."""
+
+    release = models.ForeignKey(Release, on_delete=models.CASCADE, related_name="review_requests")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    languages = models.JSONField(default=dict)  # language code -> role, as it was when announced
+    created_at = models.DateTimeField(default=timezone.now)
+    # When it was mailed or went into a digest (or was dropped: nothing waited any more).
+    notified_at = models.DateTimeField(null=True, blank=True)
+    notice = models.ForeignKey("delivery.Notice", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["release", "user"], name="one_review_request_per_user")]
+        indexes = [models.Index(fields=["notified_at", "user"])]

@@ -38,7 +38,7 @@ from b40news.delivery import ledger
 from b40news.delivery import service as delivery
 from b40news.delivery.models import Delivery, Rendition
 from b40news.network.models import City, Language, MailingList
-from b40news.releases import human
+from b40news.releases import human, reviewers
 from b40news.releases.intake import ReleaseError, checked_title, decode, split_title
 from b40news.releases.models import Release, Translation
 
@@ -62,17 +62,28 @@ def get_release(release_id: int | str) -> Release:
 
 
 def submit(raw: bytes, *, name: str, city: str, title: str | None = None, lists: Sequence[str] = (),
-           user=None) -> Release:
-    """Store a new release (a draft) from the bytes of a file; nothing is stored on error."""
+           user=None, deadline: datetime | None = None) -> Release:
+    """Store a new release (a draft) from the bytes of a file; nothing is stored on error.
+
+    ``deadline``: when its reviewers should be done (default: B40NEWS_REVIEW_DEADLINE_HOURS
+    from now). Once it is committed, its reviewers and translators are told
+    (`review_requests.announce`, on the ``notify`` queue).
+    """
+    from worker.tasks import announce_review
+
     text = split_title(decode(raw, name=name, max_bytes=settings.MAX_RELEASE_BYTES), title, name=name)
     city_obj = City.objects.filter(slug=city).first()
     if city_obj is None:
         known = ", ".join(City.objects.values_list("slug", flat=True)) or "-"
         raise ReleaseError(_("unknown city %(city)r; known cities: %(known)s") % {"city": city, "known": known})
     chosen = _lists(city_obj, lists)
+    if deadline is None and settings.REVIEW_DEADLINE_HOURS:
+        deadline = timezone.now() + timedelta(hours=settings.REVIEW_DEADLINE_HOURS)
     with transaction.atomic():
-        release = Release.objects.create(city=city_obj, title=text.title, body=text.body, submitted_by=user)
+        release = Release.objects.create(city=city_obj, title=text.title, body=text.body, submitted_by=user,
+                                         deadline=deadline)
         release.lists.set(chosen)
+        transaction.on_commit(lambda: announce_review.delay(release_id=release.pk), robust=True)
     return release
 
 
@@ -115,7 +126,7 @@ def store_machine_results(release: Release, results: dict[str, dict]) -> list[Tr
         for code, fields in results.items():
             translation, _ = Translation.objects.update_or_create(
                 release=release, language=Language.objects.for_code(code),
-                defaults={**fields, "approved_at": None, "approved_by": None},
+                defaults={**fields, **Translation.APPROVAL_CLEARED},
             )
             stored.append(translation)
         _changed(release, set(results))
@@ -191,16 +202,21 @@ def approvable(release: Release) -> tuple[list[str], list[tuple[str, int]]]:
     return clean, flagged
 
 
-def approve(release: Release, codes: Iterable[str], *, user=None, force: bool = False) -> list[Translation]:
+def approve(release: Release, codes: Iterable[str], *, user=None, override: bool = False, force: bool = False,
+            operator: str = "cli") -> list[Translation]:
     """Approve languages; a flagged segment needs ``force`` (a human decision).
 
-    Waiting subscribers of an approved language (or of a language whose
-    fallback it is) are released and sent to at once when the release is
-    being or has been sent.
+    ``user`` approves a language as its reviewer, or, as the release's owner,
+    with ``override``; without a user the approval is the ``operator``'s, and
+    always an override (`reviewers.approval`). Who, when and whether it was an
+    override are recorded on the translation. Waiting subscribers of an
+    approved language (or of a language whose fallback it is) are released and
+    sent to at once when the release is being or has been sent.
     """
     wanted = [languages.get(code).code for code in codes]
     translations = {t.language.code: t for t in release.translations.select_related("language")}
-    approved, problems = [], []
+    decision = reviewers.approval(user, release, wanted, override=override, operator=operator)
+    approved, problems = [], list(decision.problems)
     for code in wanted:
         translation = translations.get(code)
         if translation is None or translation.status == Status.PENDING:
@@ -221,7 +237,9 @@ def approve(release: Release, codes: Iterable[str], *, user=None, force: bool = 
         for translation in approved:
             if translation.status != Status.APPROVED:
                 translation.status, translation.approved_at, translation.approved_by = Status.APPROVED, now, user
-                translation.save(update_fields=["status", "approved_at", "approved_by", "updated_at"])
+                translation.approved_by_name = decision.name
+                translation.approval_override = translation.language.code in decision.overridden
+                translation.save(update_fields=["status", *Translation.APPROVAL_CLEARED, "updated_at"])
         _changed(release, {t.language.code for t in approved})
     return approved
 
@@ -245,7 +263,7 @@ def mark_stale(translation_ids: Iterable[int]) -> int:
     rows = list(Translation.objects.filter(pk__in=list(translation_ids)).select_related("language", "release"))
     with transaction.atomic():
         Translation.objects.filter(pk__in=[t.pk for t in rows]).update(
-            status=Status.STALE, approved_at=None, approved_by=None, updated_at=timezone.now())
+            status=Status.STALE, **Translation.APPROVAL_CLEARED, updated_at=timezone.now())
         for release in {t.release for t in rows}:
             _changed(release, {t.language.code for t in rows if t.release_id == release.pk})
     return len(rows)
@@ -266,7 +284,9 @@ def set_fallback(release: Release, waiting: str, fallback: str) -> None:
 
 def _unapproved(translation: Translation) -> None:
     if translation.status == Status.APPROVED:
-        translation.status, translation.approved_at, translation.approved_by = Status.TRANSLATED, None, None
+        translation.status = Status.TRANSLATED
+        for field, value in Translation.APPROVAL_CLEARED.items():
+            setattr(translation, field, value)
 
 
 def _changed(release: Release, codes: set[str]) -> None:

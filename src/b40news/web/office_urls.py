@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from b40news.web.office import auth, preview, review, sending, views
+from b40news.web.office import auth, people, preview, review, sending, views
 
 app_name = "office"
 urlpatterns: list = [
@@ -25,4 +25,7 @@ urlpatterns: list = [
     path("releases/<int:pk>/pause/", sending.pause, name="pause"),
     path("releases/<int:pk>/resume/", sending.resume, name="resume"),
     path("releases/<int:pk>/cancel/", sending.cancel, name="cancel"),
+    path("reviewers/", people.roles, name="reviewers"),
+    path("reviewers/<int:pk>/remove/", people.remove_role, name="remove_role"),
+    path("notifications/", people.notifications, name="notifications"),
 ]

@@ -8,11 +8,23 @@ release's resulting state (`delivery.status.release_status`, the same data as
 from __future__ import annotations
 
 import json
+from datetime import datetime
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from b40news import languages
 from b40news.releases.intake import ReleaseError
+from b40news.releases.reviewers import ReviewersError
+
+
+def parse_time(text: str, option: str) -> datetime:
+    """An ISO 8601 time from the command line (local time zone when none is given)."""
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise ReleaseError(f"{option}: not a time: {text!r} (e.g. 2026-12-07T09:00+01:00)") from None
+    return moment if timezone.is_aware(moment) else timezone.make_aware(moment)
 
 
 class ReleaseCommand(BaseCommand):
@@ -23,7 +35,7 @@ class ReleaseCommand(BaseCommand):
     def execute(self, *args, **options):
         try:
             return super().execute(*args, **options)
-        except (ReleaseError, languages.UnknownLanguage) as exc:
+        except (ReleaseError, languages.UnknownLanguage, ReviewersError) as exc:
             raise CommandError(str(exc)) from None
 
     def report(self, release, lines: list[str], *, as_json: bool) -> None:

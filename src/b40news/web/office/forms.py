@@ -5,10 +5,23 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django import forms
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from b40news import languages
+from b40news.network.models import City
+from b40news.releases.models import LanguageRole
 from b40news.web.office import permissions
+
+DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
+
+
+def browser_time(moment, offset_minutes: int | None):
+    """A datetime-local value, in the browser's time zone (minutes east of UTC; UTC without it)."""
+    naive = timezone.make_naive(moment, timezone.get_fixed_timezone(0)) if timezone.is_aware(moment) else moment
+    return timezone.make_aware(naive, timezone.get_fixed_timezone(offset_minutes or 0))
 
 
 class SubmitForm(forms.Form):
@@ -25,6 +38,11 @@ class SubmitForm(forms.Form):
     lists = forms.ModelMultipleChoiceField(
         label=_("Send to these lists"), queryset=None, widget=forms.CheckboxSelectMultiple
     )
+    deadline = forms.DateTimeField(
+        label=_("Deadline for reviewers"), required=False, widget=DATETIME_INPUT, input_formats=DATETIME_FORMATS,
+        help_text=_("Leave empty for the usual deadline (B40NEWS_REVIEW_DEADLINE_HOURS after submitting)."),
+    )
+    utc_offset = forms.IntegerField(required=False, min_value=-14 * 60, max_value=14 * 60, widget=forms.HiddenInput)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -43,6 +61,10 @@ class SubmitForm(forms.Form):
         cleaned = super().clean()
         if bool((cleaned.get("body") or "").strip()) == bool(cleaned.get("upload")):
             raise forms.ValidationError(_("Paste the text or upload a file (one of the two)."))
+        if cleaned.get("deadline"):
+            cleaned["deadline"] = browser_time(cleaned["deadline"], cleaned.get("utc_offset"))
+            if cleaned["deadline"] <= timezone.now():
+                self.add_error("deadline", _("That time has passed: choose a later one, or leave it empty."))
         return cleaned
 
 
@@ -63,9 +85,7 @@ class SendForm(forms.Form):
     WHEN = (("now", _("Now")), ("later", _("At a set time")))
     when = forms.ChoiceField(label=_("When"), choices=WHEN, initial="now", widget=forms.RadioSelect)
     send_at = forms.DateTimeField(
-        label=_("Date and time"), required=False,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"],
+        label=_("Date and time"), required=False, widget=DATETIME_INPUT, input_formats=DATETIME_FORMATS,
     )
     # Minutes east of UTC of the officer's browser (filled by the page's script; UTC without it).
     utc_offset = forms.IntegerField(required=False, min_value=-14 * 60, max_value=14 * 60, widget=forms.HiddenInput)
@@ -78,12 +98,49 @@ class SendForm(forms.Form):
         moment = cleaned.get("send_at")
         if moment is None:
             raise forms.ValidationError(_("Give the date and time to send at."))
-        naive = timezone.make_naive(moment, timezone.get_fixed_timezone(0)) if timezone.is_aware(moment) else moment
-        offset = cleaned.get("utc_offset") or 0
-        eta = timezone.make_aware(naive, timezone.get_fixed_timezone(offset))
+        eta = browser_time(moment, cleaned.get("utc_offset"))
         if eta <= timezone.now() + timedelta(seconds=5):
             raise forms.ValidationError(_("That time has passed: choose a later one, or send now."))
         if eta > timezone.now() + timedelta(days=30):
             raise forms.ValidationError(_("Schedule at most 30 days ahead."))
         cleaned["eta"] = eta
         return cleaned
+
+
+def _language_choices() -> list[tuple[str, str]]:
+    return [(code, f"{languages.LANGUAGES[code].native} ({code})") for code in languages.TARGETS]
+
+
+class RoleForm(forms.Form):
+    """Staff give a user a language to translate or review (`reviewers.grant`)."""
+
+    user = forms.ModelChoiceField(label=_("User"), queryset=None, empty_label=None)
+    language = forms.ChoiceField(label=_("Language"), choices=_language_choices)
+    role = forms.ChoiceField(label=_("Role"), choices=[
+        (LanguageRole.Role.REVIEWER, _("reviewer: edits and approves")),
+        (LanguageRole.Role.TRANSLATOR, _("translator: edits, a reviewer approves")),
+    ])
+    cities = forms.ModelMultipleChoiceField(
+        label=_("Only for the releases of these cities"), queryset=City.objects.all(), required=False,
+        widget=forms.CheckboxSelectMultiple, help_text=_("None chosen: the releases of every city."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = get_user_model().objects.filter(is_active=True).order_by("username")
+        self.fields["user"].label_from_instance = lambda user: f"{user.get_username()} ({user.email or '-'})"
+        self.fields["cities"].label_from_instance = lambda city: city.name()
+
+
+class NotificationsForm(forms.Form):
+    """A user's own choice: the language of their notices, one by one or daily."""
+
+    language = forms.ChoiceField(label=_("Language of the e-mails"), required=False)
+    daily_digest = forms.BooleanField(
+        label=_("One e-mail a day listing every release waiting for me, instead of one per release"), required=False)
+
+    def __init__(self, *args, default: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        everything = [(code, f"{lang.native} ({code})") for code, lang in languages.LANGUAGES.items()]
+        self.fields["language"].choices = [("", _("the usual one: %(language)s") % {"language": default}),
+                                           *everything]

@@ -49,3 +49,14 @@ REASON = {
 
 def reason(translation) -> str:
     return str(REASON.get(translation.status, "")) if translation.reason else ""
+
+
+ROLE = {
+    "reviewer": _("reviewer"),
+    "translator": _("translator"),
+}
+
+
+def people(found: list[dict]) -> list[dict]:
+    """`reviewers.by_language` rows with their role's translated name."""
+    return [{**person, "role": ROLE.get(person["role"], person["role"])} for person in found]

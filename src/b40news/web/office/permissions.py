@@ -1,10 +1,16 @@
 """Who may see and do what in the office.
 
 An officer belongs to one city and sees and acts on that city's releases only;
-the ``network`` role may also target every list of the network, but approves
-and sends its own city's releases like everybody else. Staff (admins) see and
-act on every release. A release of another city is answered with 404: its
-existence is none of the caller's business.
+the ``network`` role may also target every list of the network, but sends its
+own city's releases like everybody else. Staff (admins) see and act on every
+release. A release of another city is answered with 404: its existence is
+none of the caller's business.
+
+Reviewers and translators of a language (`releases.reviewers`) open and edit
+that language's review page of every release in their scope, whichever city
+sent it; reviewers approve it. Approving is decided in `workflow.approve`
+itself: an officer or admin who is not the language's reviewer approves only
+with a recorded override.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from b40news.network.models import City, MailingList, Officer
+from b40news.releases import reviewers
 from b40news.releases.models import Release
 
 
@@ -30,7 +37,8 @@ def officer_of(user) -> Officer | None:
 
 
 def may_use_office(user) -> bool:
-    return user.is_authenticated and user.is_active and (user.is_staff or officer_of(user) is not None)
+    return user.is_authenticated and user.is_active and (
+        user.is_staff or officer_of(user) is not None or reviewers.has_roles(user))
 
 
 def visible_releases(user) -> QuerySet[Release]:
@@ -49,6 +57,15 @@ def release_for(request, pk: int) -> Release:
         return visible_releases(request.user).get(pk=pk)
     except Release.DoesNotExist:
         raise Http404("no such release") from None
+
+
+def review_release(request, pk: int, code: str) -> Release:
+    """The release if the user may open the review of language ``code``: its
+    owner, or a reviewer or translator of the language in scope; else 404."""
+    release = Release.objects.select_related("city").filter(pk=pk).first()
+    if release is None or not reviewers.may_edit(request.user, release, code):
+        raise Http404("no such release")
+    return release
 
 
 def submit_cities(user) -> QuerySet[City]:
@@ -72,13 +89,19 @@ def target_lists(user) -> QuerySet[MailingList]:
     return lists.filter(city_id=officer.city_id)
 
 
-def office_view(view):
-    """Login required (anonymous users go to the login page), then an officer or staff."""
+def office_view(view, allowed=may_use_office):
+    """Login required (anonymous users go to the login page), then an officer,
+    a reviewer or translator, or staff (or whom ``allowed`` lets in)."""
 
     @functools.wraps(view)
     def checked(request, *args, **kwargs):
-        if not may_use_office(request.user):
-            raise PermissionDenied("this account is neither an officer nor an admin")
+        if not allowed(request.user):
+            raise PermissionDenied("this account is neither an officer, a reviewer nor an admin")
         return view(request, *args, **kwargs)
 
     return login_required(checked)
+
+
+def staff_view(view):
+    """Like `office_view`, for staff only."""
+    return office_view(view, allowed=lambda user: user.is_active and user.is_staff)

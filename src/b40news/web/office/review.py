@@ -1,4 +1,9 @@
-"""Reviewing one language: source and translation side by side, corrections, approval."""
+"""Reviewing one language: source and translation side by side, corrections, approval.
+
+The release's owner and the language's reviewers and translators open these
+pages (`permissions.review_release`); who may approve is `workflow.approve`'s
+decision (`releases.reviewers.approval`), the pages only offer what it allows.
+"""
 
 from __future__ import annotations
 
@@ -10,14 +15,15 @@ from django.views.decorators.http import require_POST
 
 from b40news import languages
 from b40news.glossary.current import current_glossary
-from b40news.releases import workflow
+from b40news.network.models import Language
+from b40news.releases import reviewers, workflow
 from b40news.releases.intake import ReleaseError
 from b40news.releases.models import Release, Translation
 from b40news.web.office import labels
 from b40news.web.office.documents import uploaded_text
 from b40news.web.office.forms import HumanTranslationForm, SegmentForm
 from b40news.web.office.highlight import highlight
-from b40news.web.office.permissions import office_view, release_for
+from b40news.web.office.permissions import office_view, release_for, review_release
 
 Status = Translation.Status
 
@@ -32,8 +38,12 @@ def _code(lang: str) -> str:
     return code
 
 
-def _translation(release: Release, code: str) -> Translation:
+def _translation(release: Release, code: str, *, or_pending: bool = False) -> Translation:
+    """The release's translation into ``code``; before there is one, an unsaved
+    pending one when ``or_pending`` (a reviewer told of the release may come early)."""
     translation = release.translations.select_related("language", "release").filter(language__code=code).first()
+    if translation is None and or_pending:
+        return Translation(release=release, language=Language.objects.for_code(code))
     if translation is None:
         raise Http404("not translated into this language")
     return translation
@@ -47,9 +57,9 @@ def _review_url(release: Release, code: str, anchor: str = "") -> str:
 
 @office_view
 def review(request, pk, lang):
-    release = release_for(request, pk)
     code = _code(lang)
-    translation = _translation(release, code)
+    release = review_release(request, pk, code)
+    translation = _translation(release, code, or_pending=True)
     glossary = current_glossary()
     editable = translation.status in (Status.TRANSLATED, Status.APPROVED) and not workflow.language_locked(release, code)
     segments = []
@@ -67,6 +77,8 @@ def review(request, pk, lang):
             "form": SegmentForm(initial={"target": item["target"]}, prefix=f"s{index}") if editable else None,
         })
     report = translation.glossary_report or {}
+    owner, mine = reviewers.owns(request.user, release), reviewers.roles_for(request.user, release)
+    role = mine.get(code, "")
     return render(request, "web/office/review.html", {
         "release": release,
         "translation": translation,
@@ -78,18 +90,22 @@ def review(request, pk, lang):
         "locked": workflow.language_locked(release, code),
         "report": report,
         "flagged": translation.flagged,
-        "approvable": translation.status == Status.TRANSLATED,
+        "approvable": translation.status == Status.TRANSLATED and (role == reviewers.REVIEWER or owner),
+        "override": role != reviewers.REVIEWER,  # the owner approves only with an override
+        "role": labels.ROLE.get(role, ""),
+        "owner": owner,
+        "people": labels.people(reviewers.by_language(release).get(code, [])),
         "upload_form": HumanTranslationForm(),
         "languages": [t.language for t in release.translations.select_related("language").order_by("language_id")
-                      if t.language.code != languages.SOURCE],
+                      if t.language.code != languages.SOURCE and (owner or t.language.code in mine)],
     })
 
 
 @office_view
 @require_POST
 def edit_segment(request, pk, lang, index):
-    release = release_for(request, pk)
     code = _code(lang)
+    release = review_release(request, pk, code)
     translation = _translation(release, code)
     form = SegmentForm(request.POST, prefix=f"s{index}")
     if not form.is_valid():
@@ -110,8 +126,8 @@ def edit_segment(request, pk, lang, index):
 @office_view
 @require_POST
 def upload_translation(request, pk, lang):
-    release = release_for(request, pk)
     code = _code(lang)
+    release = review_release(request, pk, code)
     form = HumanTranslationForm(request.POST, request.FILES)
     if not form.is_valid():
         if "title" in form.errors:  # e.g. too long: Django's own message, in the officer's language
@@ -132,19 +148,24 @@ def upload_translation(request, pk, lang):
 @office_view
 @require_POST
 def approve(request, pk):
-    """Approve one language (``language``) or every translated one (``all``).
+    """Approve one language (``language``) or every translated one the user
+    reviews (``all``; with ``override``, every translated one).
 
     Flagged segments need a human decision: without ``force`` the officer is
-    shown how many, and approves again with an explicit confirmation.
+    shown how many, and approves again with an explicit confirmation. An
+    owner who is not a language's reviewer approves it with ``override``.
     """
-    release = release_for(request, pk)
-    translations = release.translations.select_related("language")
+    override = request.POST.get("override") == "1"
     if request.POST.get("language"):
         code = _code(request.POST["language"])
-        chosen = [t for t in translations if t.language.code == code]
+        release = review_release(request, pk, code)
+        chosen = [t for t in release.translations.select_related("language") if t.language.code == code]
         back = _review_url(release, code)
     else:
-        chosen = [t for t in translations if t.status == Status.TRANSLATED]
+        release = release_for(request, pk)
+        reviewed = reviewers.roles_for(request.user, release)
+        chosen = [t for t in release.translations.select_related("language") if t.status == Status.TRANSLATED
+                  and (override or reviewed.get(t.language.code) == reviewers.REVIEWER)]
         back = None
     if not chosen:
         messages.error(request, _("There is nothing to approve."))
@@ -158,13 +179,17 @@ def approve(request, pk):
             "flagged": [{"code": t.language.code, "name": t.language.native_name, "count": t.flagged} for t in flagged],
             "total": total,
             "language": request.POST.get("language", ""),
+            "override": override,
             "back": back,
         })
     codes = [t.language.code for t in chosen]
     try:
-        workflow.approve(release, codes, user=request.user, force=force)
+        approved = workflow.approve(release, codes, user=request.user, override=override, force=force)
     except ReleaseError as exc:
         messages.error(request, str(exc))
     else:
         messages.success(request, _("Approved: %(codes)s.") % {"codes": ", ".join(codes)})
+        if any(t.approval_override for t in approved):
+            messages.warning(request, _("Approved by override of the reviewers: %(codes)s (recorded).") % {
+                "codes": ", ".join(t.language.code for t in approved if t.approval_override)})
     return redirect(back) if back else redirect("office:release", pk=release.pk)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.shortcuts import redirect, render
@@ -13,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from b40news import languages
 from b40news.delivery.models import Delivery
-from b40news.releases import workflow
+from b40news.releases import reviewers, workflow
 from b40news.releases.intake import ReleaseError
 from b40news.releases.models import Release, Translation
 from b40news.web.office import labels, permissions
@@ -40,8 +41,16 @@ def dashboard(request):
     rows = [{"release": r, "status": labels.RELEASE.get(r.status, r.status), "city_name": r.city.name(code)}
             for r in page]
     officer = permissions.officer_of(request.user)
+    waiting: dict[int, dict] = {}  # release -> its languages waiting for this user
+    for item in reviewers.waiting_for(request.user):
+        release = item["release"]
+        waiting.setdefault(release.pk, {"release": release, "city_name": release.city.name(code), "languages": []})
+        waiting[release.pk]["languages"].append({
+            "code": item["code"], "role": labels.ROLE.get(item["role"], item["role"]),
+            "status": labels.TRANSLATION.get(item["status"], item["status"])})
     return render(request, "web/office/dashboard.html", {
         "page": page, "rows": rows, "officer": officer, "city_name": officer.city.name(code) if officer else "",
+        "waiting": list(waiting.values()), "owns_releases": officer is not None or request.user.is_staff,
     })
 
 
@@ -61,6 +70,8 @@ def start_translation(request, release: Release, codes: list[str], *, force: boo
 
 @office_view
 def submit(request):
+    if not permissions.submit_cities(request.user).exists():  # a reviewer or translator only
+        raise PermissionDenied("only officers and admins submit releases")
     form = SubmitForm(request.POST or None, request.FILES or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -71,7 +82,7 @@ def submit(request):
                 raw, name = data["body"].encode("utf-8"), _("the pasted text")
             release = workflow.submit(
                 raw, name=name, city=data["city"].slug, title=data["title"] or None,
-                lists=[item.slug for item in data["lists"]], user=request.user,
+                lists=[item.slug for item in data["lists"]], user=request.user, deadline=data["deadline"],
             )
         except ReleaseError as exc:
             form.add_error(None, str(exc))
@@ -83,11 +94,12 @@ def submit(request):
 
 
 def translation_rows(release: Release) -> list[dict]:
-    rows = []
+    rows, people = [], reviewers.by_language(release)
     for translation in release.translations.select_related("language").order_by("language_id"):
         code = translation.language.code
         report = translation.glossary_report or {}
         rows.append({
+            "people": labels.people(people.get(code, [])),
             "code": code,
             "name": translation.language.native_name,
             "translation": translation,
@@ -111,6 +123,8 @@ def release_page(request, pk):
     for state, n in Delivery.objects.filter(release=release).values_list("state").annotate(n=Count("id")):
         counts[state] = n
     cities = sorted({item.city for item in release.lists.select_related("city")}, key=lambda city: city.slug)
+    reviewed = reviewers.roles_for(request.user, release)
+    to_approve = [row for row in rows if row["translation"].status == Status.TRANSLATED]
     return render(request, "web/office/release.html", {
         "release": release,
         "status": labels.RELEASE.get(release.status, release.status),
@@ -118,7 +132,8 @@ def release_page(request, pk):
         "rows": rows,
         "lists": release.lists.select_related("city"),
         "cities": cities,
-        "to_approve": [row for row in rows if row["translation"].status == Status.TRANSLATED],
+        "to_approve": to_approve,
+        "mine": [row for row in to_approve if reviewed.get(row["code"]) == reviewers.REVIEWER],
         "deliveries": sum(counts.values()),
         "failed": counts[Delivery.State.FAILED],
         "send_form": SendForm(),

@@ -1,15 +1,12 @@
 import time
-from datetime import datetime
 
 from django.core.management.base import CommandError
-from django.utils import timezone
 
 from b40news.delivery.models import Delivery
 from b40news.delivery.status import release_status
 from b40news.releases import workflow
-from b40news.releases.intake import ReleaseError
 from b40news.releases.management.commands.status import progress_line
-from b40news.releases.management.release_command import ReleaseCommand
+from b40news.releases.management.release_command import ReleaseCommand, parse_time
 
 State = Delivery.State
 PROGRESS_EVERY = 10  # seconds between progress lines while --wait waits
@@ -46,7 +43,7 @@ class Command(ReleaseCommand):
             workflow.set_fallback(release, waiting, approved)
         if retry_failed:
             lines.append(f"{workflow.retry_failed(release)} failed recipient(s) queued again")
-        sent = workflow.send(release, eta=_parse_time(at) if at else None)
+        sent = workflow.send(release, eta=parse_time(at, "--at") if at else None)
         lines.append(f"release {release.pk}: {sent.added} recipient(s) added to the ledger, {sent.due} due"
                      + (f" at {sent.scheduled_for.isoformat()}" if sent.scheduled_for else ""))
         if wait and sent.scheduled_for is None:
@@ -72,14 +69,6 @@ class Command(ReleaseCommand):
                 self.stdout.write(progress_line(release_status(release)["progress"]))
                 shown = time.monotonic()
             time.sleep(0.5)
-
-
-def _parse_time(text: str) -> datetime:
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        raise ReleaseError(f"--at: not a time: {text!r} (e.g. 2026-12-07T09:00+01:00)") from None
-    return moment if timezone.is_aware(moment) else timezone.make_aware(moment)
 
 
 def _problems(status: dict) -> list[str]:

@@ -28,8 +28,9 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(status, ensure_ascii=False, indent=2))
             return
         console = Console(file=self.stdout, width=160)
-        console.print(f"Release {status['release']} ({status['city']}): {status['title']} — {status['status']}")
-        table = Table("language", "translation", "route", "flagged", "glossary", *SHOWN)
+        console.print(f"Release {status['release']} ({status['city']}): {status['title']} — {status['status']}"
+                      f"; reviewers' deadline {status['deadline'] or 'none'}")
+        table = Table("language", "translation", "route", "flagged", "glossary", "reviewers", *SHOWN)
         for code, info in status["languages"].items():
             glossary = info.get("glossary") or {}
             table.add_row(
@@ -38,6 +39,7 @@ class Command(BaseCommand):
                 " → ".join(info.get("route") or []) or "-",
                 str(info.get("flagged", "")),
                 f"{glossary.get('satisfied', 0)}/{glossary.get('required', 0)}" if glossary else "-",
+                ", ".join(f"{p['user']} ({p['role'][0]})" for p in info["reviewers"]) or "-",
                 *(str(info["deliveries"][state]) for state in SHOWN),
             )
         console.print(table)
