@@ -29,6 +29,8 @@ def clean_env(data_dir: Path, **values: str) -> dict[str, str]:
     env = {
         key: value for key, value in os.environ.items()
         if not key.startswith("B40NEWS_") and key.removesuffix("_FILE") not in _OURS and key not in _OURS
+        # set for Playwright's event loop by the browser tests' conftest: never for a deployment
+        and key != "DJANGO_ALLOW_ASYNC_UNSAFE"
     }
     env.update(
         B40NEWS_DATA_DIR=str(data_dir),
