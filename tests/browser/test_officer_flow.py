@@ -124,10 +124,15 @@ def test_an_officer_submits_reviews_approves_previews_and_sends(page, live_serve
         assert [cell.inner_text() for cell in total.locator("th").all()][1:4] == ["1", "0", "4"]
         screenshot("progress")
         # The watching tab updates itself from the JSON endpoint, without a reload.
-        watcher.wait_for_selector('#progress tr[data-list="stara-zagora-news"]', timeout=120_000)
-        cells = watcher.locator('#progress tr[data-list="stara-zagora-news"] td').all_inner_texts()
+        row = '#progress tr[data-list="stara-zagora-news"]'
+        watcher.wait_for_function(  # it polls: wait until its row shows the four sent
+            f"(() => {{ const r = document.querySelector('{row}'); return r && r.children[3].textContent === '4'; }})()",
+            timeout=120_000)
+        cells = watcher.locator(f"{row} td").all_inner_texts()
         assert cells[:4] == ["stara-zagora-news", "1", "0", "4"]
-        assert watcher.locator("#release-status").inner_text() == "sent, some subscribers waiting for a translation"
+        watcher.wait_for_function(
+            "document.querySelector('#release-status').textContent === 'sent, some subscribers waiting for a translation'",
+            timeout=120_000)
 
     assert Counter(Delivery.objects.filter(release=release).values_list("language", "state")) == {
         ("bg", "sent"): 2, ("mk", "sent"): 2, ("hr", "waiting"): 1,
