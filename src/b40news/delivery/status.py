@@ -78,7 +78,21 @@ def release_status(release: Release, *, now: datetime | None = None) -> dict:
         "lists": dict(by_list),
         "progress": progress,
         "eta": progress["eta"],
+        "deliverability": deliverability(release),
     }
+
+
+def deliverability(release: Release) -> dict:
+    """Refusals for policy (5.7.x) of this release's messages, at RCPT or by a later bounce:
+    a problem of the sender's (reputation, authentication, content), not of the subscribers."""
+    from b40news.delivery.models import MailReport
+
+    rows = (MailReport.objects.filter(delivery__release=release, verdict=MailReport.Verdict.POLICY)
+            .values("status").annotate(n=Count("id")).order_by("-n", "status"))
+    statuses = {row["status"] or "5.7.x": row["n"] for row in rows}
+    latest = (MailReport.objects.filter(delivery__release=release, verdict=MailReport.Verdict.POLICY)
+              .order_by("-created_at").values_list("detail", flat=True).first())
+    return {"policy_refusals": sum(statuses.values()), "statuses": statuses, "latest": latest or ""}
 
 
 def send_rate(release: Release, now: datetime) -> float | None:
