@@ -32,6 +32,7 @@ app.conf.update(
         "worker.tasks.send_batch": {"queue": "send"},
         "worker.tasks.send_notice": {"queue": "notify"},
         "worker.tasks.sweep": {"queue": "send"},
+        "worker.tasks.apply_retention": {"queue": "send"},
     },
     task_serializer="json",
     accept_content=["json"],
@@ -40,6 +41,8 @@ app.conf.update(
     # Periodic work (`celery -A worker beat`, one per installation).
     beat_schedule={
         "sweep": {"task": "worker.tasks.sweep", "schedule": float(settings.SWEEP_SECONDS)},
+        # Ledger rows past B40NEWS_DELIVERY_RETENTION_DAYS lose their address (network/privacy.py).
+        "retention": {"task": "worker.tasks.apply_retention", "schedule": 86400.0},
     },
 )
 

@@ -80,3 +80,11 @@ def sweep() -> dict:
     """Every SWEEP_SECONDS on Celery beat (see worker/__init__.py)."""
     return workflow.sweep(lambda release_id: dispatch_release.delay(release_id=release_id),
                           lambda notice_id: send_notice.delay(notice_id=notice_id))
+
+
+@shared_task
+def apply_retention() -> dict:
+    """Daily on Celery beat: old ledger rows lose their address, old mail reports go."""
+    from b40news.network.privacy import apply_retention as retain
+
+    return retain().__dict__
