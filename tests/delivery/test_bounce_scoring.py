@@ -119,7 +119,7 @@ def test_refusals_at_rcpt_are_read_by_their_enhanced_code(audience, mta):
     call_command("status", str(release.pk), "--json", stdout=out)
     assert json.loads(out.getvalue())["deliverability"] == {
         "policy_refusals": 1, "statuses": {"5.7.1": 1},
-        "latest": "RCPT 550 5.7.1 Message rejected: sender reputation (policy)"}
+        "example": "RCPT 550 5.7.1 Message rejected: sender reputation (policy)"}
     out = io.StringIO()
     call_command("status", str(release.pk), stdout=out)
     assert "deliverability: 1 message(s) refused for policy (5.7.1 × 1); the subscribers stay subscribed" in (

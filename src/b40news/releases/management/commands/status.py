@@ -54,7 +54,7 @@ class Command(BaseCommand):
         if refused.get("policy_refusals"):
             codes = ", ".join(f"{code} × {n}" for code, n in refused["statuses"].items())
             console.print(f"deliverability: {refused['policy_refusals']} message(s) refused for policy ({codes}); "
-                          f"the subscribers stay subscribed. Latest: {refused['latest'][:200]}", markup=False)
+                          f"the subscribers stay subscribed. For example: {refused['example'][:200]}", markup=False)
 
 
 def progress_line(progress: dict) -> str:
