@@ -158,10 +158,11 @@ def _authenticate(report: Report) -> tuple[_Row | None, str, str]:
     found: dict[tuple[str, int], _Row] = {}
     problems = []
     for token in report.tokens:
-        row = _load(token.kind, token.row_id)
-        if not token.mac:
+        if not token.mac:  # nothing to look up: no row is named by an unsigned address any more
             problems.append(f"an unsigned VERP address (+{token.kind}{token.row_id})")
-        elif row is None or not composer.verp_verifies(token.kind, token.row_id, token.mac, row.email):
+            continue
+        row = _load(token.kind, token.row_id)
+        if row is None or not composer.verp_verifies(token.kind, token.row_id, token.mac, row.email):
             problems.append(f"a VERP token that does not verify (+{token.kind}{token.row_id}.{token.mac})")
         else:
             found[row.key] = row

@@ -123,11 +123,14 @@ def read_report(raw: bytes, bounce_address: str) -> Report:
     senders = tuple(address for _name, address in getaddresses(
         [_one_line(v) for name in ("From", "Sender") for v in message.get_all(name, [])]) if address)
     candidates = [value for name in RECIPIENT_HEADERS for value in message.get_all(name, [])]
-    parts = _parts(message)  # the report's own parts, never those inside the returned original
+    # The report's own parts with their content types (each read once: the default policy parses
+    # a header at every access), never those inside the returned original.
+    parts = _parts(message)
+    text = _diagnostic_text(parts)
     original = _original_headers(parts)
     if original is not None:
         candidates += original.get_all("Return-Path", [])
-    message_ids = _message_ids(message, original)
+    message_ids = _message_ids(original, text)
     feedback_part = _first(parts, ("message/feedback-report",))
     if feedback_part is not None:
         fields = _fields(feedback_part)
@@ -139,7 +142,7 @@ def read_report(raw: bytes, bounce_address: str) -> Report:
         fields = _fields(status_part) if status_part is not None else []
         if fields:
             candidates += [value.partition(";")[2] for value in fields[0].get_all("X-Postfix-Sender", [])]
-        found = _bounce(raw, message, [_Block.read(block) for block in fields[1:]])
+        found = _bounce(raw, parts[0][1], text, [_Block.read(block) for block in fields[1:]])
     return replace(found, tokens=verp_tokens(candidates, bounce_address), message_ids=message_ids,
                    senders=senders, label=label)
 
@@ -175,13 +178,12 @@ class _Block:
                    int(reply.group(1)) if reply else None, text, tuple(a for a in addresses if a))
 
 
-def _bounce(raw: bytes, message: Message, blocks: list[_Block]) -> Report:
+def _bounce(raw: bytes, content_type: str, text: str, blocks: list[_Block]) -> Report:
     compat = email.message_from_bytes(raw)  # flufl.bounce's detectors expect the compat32 API
     try:
         temporary, permanent = flufl.bounce.all_failures(compat)
     except Exception:  # a detector tripping over a malformed message: then only the DSN blocks count
         temporary, permanent = frozenset(), frozenset()
-    text = _diagnostic_text(message)
     failures = [_failure(a.decode("ascii", "replace"), True, blocks, text) for a in sorted(permanent)]
     failures += [_failure(a.decode("ascii", "replace"), False, blocks, text) for a in sorted(temporary)
                  if a not in permanent]
@@ -198,8 +200,8 @@ def _bounce(raw: bytes, message: Message, blocks: list[_Block]) -> Report:
         if blocks:
             actions = ", ".join(sorted({b.action or "none" for b in blocks}))
             return Report("ignored", reason=f"a delivery status report of action {actions}: not a failure")
-        kind = message.get_content_type()
-        return Report("ignored", reason=f"not a bounce flufl.bounce recognises, nor a feedback report ({kind})")
+        return Report("ignored",
+                      reason=f"not a bounce flufl.bounce recognises, nor a feedback report ({content_type})")
     failures.sort(key=lambda f: not f.permanent)
     first = failures[0]
     return Report("bounce" if first.permanent else "delayed", failures=tuple(failures), detail=first.detail())
@@ -219,26 +221,16 @@ def _failure(address: str, permanent: bool, blocks: list[_Block], text: str) -> 
     return Failure(address, permanent, status, code, snippet)
 
 
-def _diagnostic_text(message: Message) -> str:
+def _diagnostic_text(parts: list[tuple[Message, str]]) -> str:
     """The human-readable parts of a bounce, without the returned original."""
     texts = []
-
-    def walk(part: Message) -> None:
-        content_type = part.get_content_type()
-        if content_type in _ORIGINAL_PARTS:
-            return
-        if part.is_multipart():
-            for sub in part.get_payload():
-                if isinstance(sub, Message):
-                    walk(sub)
-        elif part.get_content_maintype() == "text":
-            payload = part.get_payload(decode=True) or b""
-            texts.append(payload.decode(part.get_content_charset() or "utf-8", "replace"))
-
-    try:
-        walk(message)
-    except (LookupError, ValueError):  # an unknown charset, a broken part
-        return ""
+    for part, content_type in parts:
+        if content_type.startswith("text/") and content_type != "text/rfc822-headers":
+            try:
+                payload = part.get_payload(decode=True) or b""
+                texts.append(payload.decode(part.get_content_charset() or "utf-8", "replace"))
+            except (LookupError, ValueError):  # an unknown charset, a broken part
+                continue
     return "\n".join(texts)
 
 
@@ -261,13 +253,14 @@ def _feedback(fields: Message) -> Report:
 # -- the parts of a report ------------------------------------------------------------
 
 
-def _parts(message: Message) -> list[Message]:
-    """Every part of the report, in order, without descending into a returned message."""
+def _parts(message: Message) -> list[tuple[Message, str]]:
+    """Every part of the report and its content type, in order, not descending into a returned message."""
     found = []
 
     def walk(part: Message) -> None:
-        found.append(part)
-        if part.get_content_type() in _ORIGINAL_PARTS:
+        content_type = part.get_content_type()
+        found.append((part, content_type))
+        if content_type in _ORIGINAL_PARTS:
             return
         if part.is_multipart():
             for sub in part.get_payload():
@@ -278,8 +271,8 @@ def _parts(message: Message) -> list[Message]:
     return found
 
 
-def _first(parts: list[Message], content_types: tuple[str, ...]) -> Message | None:
-    return next((part for part in parts if part.get_content_type() in content_types), None)
+def _first(parts: list[tuple[Message, str]], content_types: tuple[str, ...]) -> Message | None:
+    return next((part for part, content_type in parts if content_type in content_types), None)
 
 
 def _fields(part: Message) -> list[Message]:
@@ -299,9 +292,8 @@ def _blocks(data: bytes) -> list[Message]:
     return [parser.parsestr(block) for block in re.split(r"\r?\n[ \t]*\r?\n", text) if block.strip()]
 
 
-def _original_headers(parts: list[Message]) -> Message | None:
-    for part in parts:
-        content_type = part.get_content_type()
+def _original_headers(parts: list[tuple[Message, str]]) -> Message | None:
+    for part, content_type in parts:
         if content_type in ("message/rfc822", "message/global"):
             inner = part.get_payload()
             if isinstance(inner, list) and inner:
@@ -312,11 +304,11 @@ def _original_headers(parts: list[Message]) -> Message | None:
     return None
 
 
-def _message_ids(message: Message, original: Message | None) -> tuple[str, ...]:
+def _message_ids(original: Message | None, text: str) -> tuple[str, ...]:
     """The original's Message-ID: from its returned headers, else from a text that quotes it."""
     found = _MESSAGE_ID.findall(" ".join(original.get_all("Message-ID", []))) if original is not None else []
     if not found:
-        found = _MESSAGE_ID_LINE.findall(_diagnostic_text(message))
+        found = _MESSAGE_ID_LINE.findall(text)
     return tuple(dict.fromkeys(found))
 
 
