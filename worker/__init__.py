@@ -36,6 +36,7 @@ app.conf.update(
         "worker.tasks.purge_unconfirmed": {"queue": "send"},
         "worker.tasks.announce_review": {"queue": "notify"},
         "worker.tasks.send_review_digests": {"queue": "notify"},
+        "worker.tasks.apply_retention": {"queue": "send"},
     },
     task_serializer="json",
     accept_content=["json"],
@@ -46,6 +47,8 @@ app.conf.update(
         "sweep": {"task": "worker.tasks.sweep", "schedule": float(settings.SWEEP_SECONDS)},
         "purge-unconfirmed": {"task": "worker.tasks.purge_unconfirmed", "schedule": 24 * 3600.0},
         "review-digests": {"task": "worker.tasks.send_review_digests", "schedule": 24 * 3600.0},
+        # Ledger rows past B40NEWS_DELIVERY_RETENTION_DAYS lose their address (network/privacy.py).
+        "retention": {"task": "worker.tasks.apply_retention", "schedule": 86400.0},
     },
 )
 

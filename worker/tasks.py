@@ -100,3 +100,11 @@ def purge_unconfirmed() -> str:
     from b40news.network.subscriptions import purge_unconfirmed as purge
 
     return purge().summary()
+
+
+@shared_task
+def apply_retention() -> dict:
+    """Daily on Celery beat: old ledger rows lose their address, old mail reports go."""
+    from b40news.network.privacy import apply_retention as retain
+
+    return retain().__dict__

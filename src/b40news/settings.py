@@ -221,6 +221,17 @@ SUBSCRIBE_RATE_PER_CLIENT = env.get_str("B40NEWS_SUBSCRIBE_RATE_PER_CLIENT", "5/
 SUBSCRIBE_RATE_PER_ADDRESS = env.get_str("B40NEWS_SUBSCRIBE_RATE_PER_ADDRESS", "1/d")
 UNCONFIRMED_MAX_AGE = timedelta(days=env.get_int("B40NEWS_UNCONFIRMED_DAYS", 7))
 PREFERENCES_LINK_MAX_AGE = timedelta(days=env.get_int("B40NEWS_PREFERENCES_LINK_DAYS", 365))
+# --- Bounces, complaints and personal data (issue 14, the rest): delivery/scoring.py, delivery/bounces.py,
+# network/privacy.py. A bounce score per address: a 5.1.x adds the whole hard threshold (suppressed at
+# once), another permanent failure adds 1, a soft one (4.x.x, 5.2.2) counts once a day and every
+# BOUNCE_SOFT_THRESHOLD of them add 1; 5.7.x adds nothing (a deliverability problem, reported).
+BOUNCE_HARD_THRESHOLD = env.get_float("B40NEWS_BOUNCE_HARD_THRESHOLD", 3.0)
+BOUNCE_SOFT_THRESHOLD = env.get_float("B40NEWS_BOUNCE_SOFT_THRESHOLD", 5.0)
+BOUNCE_DECAY_DAYS = env.get_int("B40NEWS_BOUNCE_DECAY_DAYS", 60)  # a score no bounce added to this long is forgotten
+# From/Sender addresses or domains of the relay's feedback loop: complaints from anyone else are only logged.
+FEEDBACK_LOOPS = env.get_list("B40NEWS_FEEDBACK_LOOPS")
+# Ledger rows (deliveries, notices) older than this lose their address; mail reports go (0: keep them).
+DELIVERY_RETENTION_DAYS = env.get_int("B40NEWS_DELIVERY_RETENTION_DAYS", 730)
 
 # --- Review: reviewers and translators per language (releases/reviewers.py) ---
 # A release's deadline for its reviewers when the officer sets none (0: no deadline).

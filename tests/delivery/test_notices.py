@@ -53,7 +53,7 @@ def test_a_confirmation_is_a_signed_ledger_row(mta, dkim_key):
         "confirmation", "sent", "ana@example.org", "mk", 1)
     assert row.payload == {"subscription": subscription.pk}
     [message] = mta.messages()
-    assert message["X-Envelope-From"] == f"bounces+n{row.pk}@b40.example.org"
+    assert message["X-Envelope-From"] == f"bounces+{composer.verp_token('n', row.pk, row.email)}@b40.example.org"
     assert message["Message-ID"] == row.message_id
     assert message["List-Id"] is None  # not list mail
     assert "/c/" in message.get_body(("plain",)).get_content()
@@ -90,7 +90,7 @@ def test_a_bounced_confirmation_suppresses_the_address(mta):
         subscribe("gone@example.org")
     row = Notice.objects.get()
     report = ((DATA / "postfix-5.1.1-user-unknown.eml").read_bytes()
-              .replace(b"bounces+@@ID@@@", f"bounces+n{row.pk}@".encode())
+              .replace(b"bounces+@@ID@@@", f"bounces+{composer.verp_token('n', row.pk, row.email)}@".encode())
               .replace(b"@@RCPT@@", b"gone@example.org").replace(b"@@MSGID@@", row.message_id.encode()))
     result = bounces.process_message(report)
     assert (result.kind, result.email, result.changed) == ("bounced", "gone@example.org", True)

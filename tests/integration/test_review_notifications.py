@@ -70,7 +70,7 @@ def test_each_reviewer_and_translator_is_told_once_in_their_language(people, mta
     ana, hr = received["ana@b40.test"], load_strings_for("hr")
     assert ana["Content-Language"] == "hr"
     assert ana["Subject"] == hr["review_subject"].format(city="Stara Zagora")
-    assert ana["X-Envelope-From"] == f"bounces+n{notices['ana@b40.test'].pk}@b40.example.org"
+    assert ana["X-Envelope-From"].startswith(f"bounces+n{notices['ana@b40.test'].pk}.")  # a signed VERP address
     assert ana["Message-ID"] == notices["ana@b40.test"].message_id
     assert ana["List-Unsubscribe"] is None  # not list mail
     text = ana.get_body(("plain",)).get_content()

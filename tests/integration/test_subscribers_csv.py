@@ -7,6 +7,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.test import override_settings
 
 from b40news.delivery import ledger
 from b40news.network.models import Language, MailingList, Subscriber, Subscription
@@ -51,12 +52,13 @@ def subscriptions(mailing_list) -> dict[str, tuple[str, str]]:
     }
 
 
-def test_import_reports_every_rejected_row_and_stores_the_rest_pending(lists, tmp_path):
+def test_import_reports_every_rejected_row_and_stores_the_rest_pending(lists, tmp_path, mta):
     sofia, _ = lists
     ledger.suppress(["blocked@example.org"], "hard-bounce", "550 5.1.1 user unknown")
     path = tmp_path / "list.csv"
     path.write_text(GOOD, encoding="utf-8")
-    output = run("import", "sofia-news", str(path)).splitlines()
+    with override_settings(SMTP_URL=mta.url):
+        output = run("import", "sofia-news", str(path)).splitlines()
     assert output[0] == "sofia-news: 4 new, 0 updated, 0 unchanged, 9 rejected"
     rejected = output[1:10]
     assert rejected[0] == "  row 5: 'ana@EXAMPLE.org': the same address as row 2 (ana@example.org)"
@@ -68,11 +70,16 @@ def test_import_reports_every_rejected_row_and_stores_the_rest_pending(lists, tm
     assert rejected[6].startswith("  row 11: 'yesterday': not a date and time (ISO 8601")
     assert rejected[7] == "  row 12: '': no address"
     assert rejected[8].startswith("  row 14: 'blocked@example.org': suppressed (hard-bounce) since 20")
-    assert output[10:] == [
+    assert output[10:12] == [
         "note: the name column is not stored: subscribers have no name field",
         "note: 1 row(s) marked confirmed were imported as pending: they must confirm "
         "(pass --confirmed only if they consented before)",
     ]
+    # Each new pending subscriber is sent the double opt-in e-mail (network/invitations.py).
+    assert output[12] == "sending 3 invitation(s) (the double opt-in e-mail), within the relay's rate limit"
+    assert output[-1] == "invitations: 3 sent, 0 to be retried later, 0 failed"
+    assert sorted(m["To"] for m in mta.messages()) == ["Petar@xn--e1afmkfd.xn--90ae", "ana@example.org",
+                                                       "иван@пример.бг"]
     assert subscriptions(sofia) == {
         "ana@example.org": ("bg", "pending"),
         "Petar@пример.бг": ("mk", "pending"),
@@ -186,15 +193,22 @@ def test_export_round_trips_through_import(lists, tmp_path):
     exported = tmp_path / "sofia.csv"
     run("export", "sofia-news", "-o", str(exported))
     text = exported.read_bytes().decode("utf-8")
-    assert text.splitlines()[:2] == [
-        "email,language,status,consent_at", "a@example.org,bg,confirmed,2024-01-02T03:04:05+00:00"
-    ]
-    assert "в@пример.бг,mk,confirmed,2024-02-03T02:05:06+00:00" in text.splitlines()
+    # The consent record too: when it was asked for, from where, through which form, in which language.
+    header, first = text.splitlines()[:2]
+    assert header == "email,language,status,consent_at,requested_at,consent_ip,consent_form,consent_language"
+    assert first.startswith("a@example.org,bg,confirmed,2024-01-02T03:04:05+00:00,20")
+    assert first.endswith(",,csv-import,bg")
+    assert any(line.startswith("в@пример.бг,mk,confirmed,2024-02-03T02:05:06+00:00,") for line in text.splitlines())
 
-    # Into another list, and back into the same one: the same CSV comes out.
+    # Into another list, and back into the same one: the same CSV comes out (a pending
+    # request is the import's own, made now).
     output = run("import", "varna-news", str(exported), "--confirmed")
     assert output.splitlines()[0] == "varna-news: 5 new, 0 updated, 0 unchanged, 0 rejected"
-    assert export_subscribers("varna-news") == text
+
+    def settled(csv_text: str) -> list[str]:
+        return [line for line in csv_text.splitlines() if ",pending," not in line]
+
+    assert settled(export_subscribers("varna-news")) == settled(text)
     assert subscriptions(varna) == subscriptions(sofia)
     assert import_subscribers(exported.read_bytes(), "sofia-news", confirmed=True).summary() == (
         "sofia-news: 0 new, 0 updated, 5 unchanged, 0 rejected"

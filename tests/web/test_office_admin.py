@@ -8,7 +8,8 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
 
-from b40news.delivery.models import Delivery, Rendition, Suppression
+from b40news.delivery import scoring
+from b40news.delivery.models import BounceScore, Delivery, MailReport, Rendition, Suppression
 from b40news.network.models import City, Language, MailingList, Officer, Subscriber, Subscription
 from b40news.releases.models import Release, Translation
 from b40news.releases import workflow
@@ -21,7 +22,7 @@ from tests.web.test_office_fixtures import (  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.django_db(transaction=True)  # send tasks are enqueued on commit
 MODELS = [City, Language, MailingList, Officer, Subscriber, Subscription, Release, Translation, Delivery,
-          Rendition, Suppression, MemoryEntry, get_user_model()]
+          Rendition, Suppression, MemoryEntry, get_user_model(), BounceScore, MailReport]
 
 
 def url(model, view: str, *args) -> str:
@@ -36,6 +37,8 @@ def sent(release, mta, settings):
     workflow.send(release)
     remember_human([("Здравей.", "Здраво.")], "mk")
     Suppression.objects.create(email="gone@example.org", reason="hard-bounce")
+    scoring.score("full@example.org", "soft", status="5.2.2")
+    scoring.report("rcpt", "policy", email="fine@example.org", status="5.7.1", detail="550 5.7.1 policy")
     return release
 
 

@@ -9,6 +9,7 @@ import pytest
 from django.test import override_settings
 from django.urls import reverse
 
+from b40news.delivery import composer
 from b40news.delivery.models import Delivery, Notice, Rendition
 from b40news.releases.workflow import approve
 from tests.web.test_office_fixtures import (  # noqa: F401 (fixtures)
@@ -76,7 +77,7 @@ def test_send_a_test_to_me(release, officer, mta):
     assert message["Content-Language"] == "mk"
     [notice] = Notice.objects.all()  # a test send is a ledger row of its own kind
     assert (notice.kind, notice.state, notice.email) == ("test", "sent", "ana@b40.test")
-    assert message["X-Envelope-From"] == f"bounces+n{notice.pk}@b40.example.org"
+    assert message["X-Envelope-From"] == f"bounces+{composer.verp_token('n', notice.pk, notice.email)}@b40.example.org"
     assert message["Message-ID"] == notice.message_id
     assert "Стара Загора учествува" in message.get_body(("plain",)).get_content()
     assert message["List-Unsubscribe"] is None

@@ -1,8 +1,9 @@
-"""Admin: renditions and the delivery ledger (read-only: the workers write it), suppressions."""
+"""Admin: renditions and the delivery ledger (read-only: the workers write it), suppressions,
+bounce scores and mail reports (bounces, complaints, policy refusals, forged reports)."""
 
 from django.contrib import admin
 
-from b40news.delivery.models import Delivery, Rendition, Suppression
+from b40news.delivery.models import BounceScore, Delivery, MailReport, Rendition, Suppression
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -46,3 +47,29 @@ class SuppressionAdmin(admin.ModelAdmin):
     list_filter = ("reason",)
     search_fields = ("email",)
     readonly_fields = ("created_at",)
+
+
+@admin.register(BounceScore)
+class BounceScoreAdmin(ReadOnlyAdmin):
+    list_display = ("email", "hard", "soft", "last_status", "last_bounce_at")
+    search_fields = ("email",)
+    ordering = ("-last_bounce_at",)
+
+
+@admin.register(MailReport)
+class MailReportAdmin(ReadOnlyAdmin):
+    """What came back: filter by verdict ``policy`` for deliverability problems (5.7.x refusals:
+    the relay's or a provider's policy, reputation or authentication; no subscriber was dropped),
+    ``forged`` and ``unmatched`` for reports that were not believed."""
+
+    list_display = ("created_at", "source", "verdict", "status", "code", "email", "delivery_id", "notice_id",
+                    "acted", "short_detail")
+    list_filter = ("verdict", "source", "acted")
+    search_fields = ("email", "status", "detail", "label")
+    raw_id_fields = ("delivery", "notice")
+    ordering = ("-created_at",)
+    show_full_result_count = False
+
+    @admin.display(description="detail")
+    def short_detail(self, report):
+        return report.detail[:160]

@@ -1,367 +1,268 @@
-"""Bounces and complaints back into the ledger: DSNs (RFC 3464) and ARF (RFC 5965).
+"""Bounces and complaints back into the ledger: only those that prove where they come from.
 
-``read_notice`` says what one message reports, without the database:
+`reports.read_report` says what a message reports (flufl.bounce for the
+bounce formats, RFC 5965 for complaints); `process_message` decides whether
+to believe it and what to do:
 
-- ``multipart/report; report-type=delivery-status``: per recipient an
-  ``Action`` and a ``Status``. ``failed`` with a 5.x.x status is a permanent
-  failure (``bounce``); ``delayed``, or ``failed`` with a 4.x.x status (the
-  relay gave up on this message, the address may be fine), is ``delayed``;
-  ``delivered``/``relayed``/``expanded`` reports are ignored.
-- ``multipart/report; report-type=feedback-report`` with ``Feedback-Type``
-  ``abuse`` or ``fraud``: a ``complaint``.
-- anything else (auto-replies, people answering the bounce address): ignored.
+1. **A complaint** is heard only from a configured feedback loop: the
+   report's ``From`` or ``Sender`` is an address or inside a domain listed
+   in ``B40NEWS_FEEDBACK_LOOPS``. Anyone can write an ARF report.
+2. **The ledger row**: a VERP token (``bounces+d42.<mac>@``) must verify for
+   that row and its recipient (`composer.verp_verifies`); the unsigned form
+   b40news used before (``bounces+42@``) and tokens that do not verify are
+   forged. The original's Message-ID (secret-salted, so unguessable) finds a
+   row too, when a relay bounced to the plain address; a token and a
+   Message-ID that name different rows make the report untrusted.
+3. **The recipient**: the report must name the row's own address (a DSN's
+   ``Final-Recipient``/``Original-Recipient``, the address flufl.bounce found,
+   ARF's ``Original-Rcpt-To``/``Removal-Recipient``). A report naming another
+   address, or none (a feedback loop that redacts it), is unmatched.
 
-The delivery is named by the VERP envelope sender ``bounces+<id>@domain`` the
-notice was sent to (``To``, ``Delivered-To``, ``X-Original-To``, the envelope
-headers a local delivery agent adds), or the one it reports on (the original's
-``Return-Path``, ARF's ``Original-Mail-From``); the original's ``Message-ID``
-(in the attached ``message/rfc822`` or ``text/rfc822-headers``) is the
-fallback, and a cross-check: a VERP address and a Message-ID that name
-different deliveries make the notice ignored rather than trusted.
+Reports that fail any step change nothing: they are kept as ``MailReport``
+rows (``forged``, ``unmatched``), logged and counted in the tally. Those that
+pass:
 
-``process_message`` applies a notice (bounce: the row becomes ``bounced`` and
-the address is suppressed as a hard bounce; complaint: suppressed as a
-complaint and unsubscribed from every list; delayed: the row's ``last_error``
-only). Every step is conditional on the state it changes, so processing the
-same notice twice changes nothing more. The ``bounces`` command reads them
-from a Maildir or an IMAP folder.
+- a permanent failure marks the row ``bounced`` and scores the address
+  (`scoring`: 5.1.x suppresses, other failures when they repeat, 5.7.x never:
+  it is kept as a ``policy`` report, the admin's deliverability problem);
+- a complaint unsubscribes the recipient from the list of that delivery only
+  (a complaint about a confirmation or test is kept, nothing to leave);
+- a delay warning only notes the row's ``last_error``.
+
+Every change is conditional on the row's state, so the same report twice
+changes nothing more and scores once. The ``bounces`` command reads them from
+a Maildir or an IMAP folder.
 """
 
 from __future__ import annotations
 
-import email
-import email.policy
-import re
-from dataclasses import dataclass, field, replace
-from email.message import Message
-from email.parser import HeaderParser
-from email.utils import getaddresses
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from b40news.delivery import ledger
-from b40news.delivery.composer import NOTICE_VERP_PREFIX
-from b40news.delivery.models import Delivery, Suppression
-from b40news.delivery.models import Notice as NoticeRow
+from b40news.delivery import composer, scoring
+from b40news.delivery.models import Delivery, MailReport, Notice
+from b40news.delivery.reports import Failure, Report, read_report, same_mailbox
 from b40news.network.models import Subscription
 
 State = Delivery.State
-COMPLAINT_TYPES = frozenset({"abuse", "fraud"})
-# Headers a notice's own recipient may be in, as written by the MTA that delivered it.
-RECIPIENT_HEADERS = ("To", "Delivered-To", "X-Original-To", "X-Envelope-To", "Envelope-To", "X-Delivered-To")
-_STATUS = re.compile(r"\b([245])\.(\d{1,3})\.(\d{1,3})\b")
-_REPLY_CODE = re.compile(r"^\s*([245]\d\d)\b")
-_MESSAGE_ID = re.compile(r"<[^<>\s]+>")
-
-
-@dataclass(frozen=True)
-class Notice:
-    """What one message reports, before looking anything up."""
-
-    kind: str  # "bounce" | "delayed" | "complaint" | "ignored"
-    delivery_ids: tuple[int, ...] = ()  # from VERP addresses, in the order found
-    notice_ids: tuple[int, ...] = ()  # VERP addresses of notices (confirmations, tests): ``bounces+n7@``
-    message_ids: tuple[str, ...] = ()  # the original's Message-ID(s)
-    status: str = ""  # "5.1.1"; the Feedback-Type for a complaint
-    code: int | None = None  # the SMTP reply code of the Diagnostic-Code
-    detail: str = ""  # for the row's last_error and the suppression
-    reason: str = ""  # why it is ignored
-    label: str = ""  # the notice's own Message-ID or Subject, for the report
+Verdict = MailReport.Verdict
+Source = MailReport.Source
 
 
 @dataclass(frozen=True)
 class Result:
-    kind: str  # "bounced" | "complaint" | "delayed" | "ignored"
+    kind: str  # "bounced" | "policy" | "complaint" | "delayed" | "forged" | "unmatched" | "ignored"
     label: str
     delivery_id: int | None = None
     email: str = ""
     detail: str = ""
-    changed: bool = False  # False: already recorded (or ignored)
+    changed: bool = False  # False: already recorded, or nothing done
+    notice_id: int | None = None
+    verdict: str = ""  # hard, permanent, soft, policy… (see `scoring`)
+    suppressed: bool = False
 
 
 @dataclass
 class Tally:
     bounced: int = 0
+    policy: int = 0  # refused for policy (5.7.x): a deliverability problem, nobody suppressed
     complaints: int = 0
     delayed: int = 0
+    forged: int = 0
+    unmatched: int = 0
     ignored: int = 0
-    unchanged: int = 0  # recognised, but already recorded before
+    unchanged: int = 0  # believed, but already recorded before
     results: list[Result] = field(default_factory=list)
 
     def add(self, result: Result) -> None:
         self.results.append(result)
-        name = {"bounced": "bounced", "complaint": "complaints", "delayed": "delayed"}.get(result.kind, "ignored")
+        name = {"bounced": "bounced", "policy": "policy", "complaint": "complaints", "delayed": "delayed",
+                "forged": "forged", "unmatched": "unmatched"}.get(result.kind, "ignored")
         setattr(self, name, getattr(self, name) + 1)
-        if result.kind != "ignored" and not result.changed:
+        if result.kind in ("bounced", "policy", "complaint", "delayed") and not result.changed:
             self.unchanged += 1
 
     def summary(self) -> str:
         return (
             f"bounced {self.bounced}, complaints {self.complaints}, delayed {self.delayed}, "
+            f"policy {self.policy}, forged {self.forged}, unmatched {self.unmatched}, "
             f"ignored {self.ignored} (already recorded: {self.unchanged})"
         )
 
 
-# -- reading a notice (plain Python) ----------------------------------------------
-
-
-def read_notice(raw: bytes, bounce_address: str) -> Notice:
-    """What ``raw`` reports about mail sent from ``bounce_address`` (VERP-extended)."""
-    message = email.message_from_bytes(raw, policy=email.policy.default)
-    label = _one_line(message.get("Message-ID") or message.get("Subject") or "(no Message-ID)")
-    report = _report_part(message)
-    if report is None:
-        kind = message.get_content_type()
-        return Notice("ignored", label=label, reason=f"not a delivery or feedback report ({kind})")
-    report_type = (report.get_param("report-type") or "").lower()
-    original = _original_headers(report)
-    candidates = [value for name in RECIPIENT_HEADERS for value in message.get_all(name, [])]
-    if original is not None:
-        candidates += original.get_all("Return-Path", [])
-    message_ids = _message_ids(original)
-    if report_type == "delivery-status":
-        fields = _fields(report, ("message/delivery-status", "message/global-delivery-status"))
-        if len(fields) > 0:
-            candidates += [value.partition(";")[2] for value in fields[0].get_all("X-Postfix-Sender", [])]
-        notice = _delivery_status(fields[1:])
-    elif report_type == "feedback-report":
-        fields = _fields(report, ("message/feedback-report",))
-        feedback = fields[0] if fields else Message()
-        candidates += feedback.get_all("Original-Mail-From", [])
-        notice = _feedback(feedback)
-    else:
-        notice = Notice("ignored", reason=f"a report of type {report_type or 'none'!r}")
-    ids = _verp_ids(candidates, bounce_address)
-    notice_ids = _verp_ids(candidates, bounce_address, prefix=NOTICE_VERP_PREFIX)
-    return replace(notice, delivery_ids=ids, notice_ids=notice_ids, message_ids=message_ids, label=label)
-
-
-def _report_part(message: Message) -> Message | None:
-    """The message itself, or a part of it a gateway wrapped it in (never one inside an attachment)."""
-    if message.get_content_type() == "multipart/report":
-        return message
-    if message.get_content_maintype() != "multipart" or not message.is_multipart():
-        return None
-    return next((part for part in message.get_payload() if part.get_content_type() == "multipart/report"), None)
-
-
 @dataclass(frozen=True)
-class _Recipient:
-    """One per-recipient block of a delivery status report."""
+class _Row:
+    """The ledger row a report names: a delivery or a notice, and the address it went to."""
 
-    action: str  # failed, delayed, delivered, relayed, expanded
-    status: str  # "5.1.1", from Status (or, lacking it, the diagnostic text)
-    code: int | None  # the SMTP reply code of an smtp Diagnostic-Code
-    text: str  # the diagnostic text
-    address: str  # Final-Recipient
-
-    @classmethod
-    def read(cls, block: Message) -> "_Recipient":
-        diagnostic_type, text = _diagnostic(block)
-        status = _STATUS.search(str(block.get("Status", ""))) or _STATUS.search(text)
-        reply = _REPLY_CODE.match(text) if diagnostic_type in ("smtp", "") else None
-        return cls(
-            action=_one_line(block.get("Action", "")).lower(),
-            status=status.group(0) if status else "",
-            code=int(reply.group(1)) if reply else None,
-            text=text,
-            address=_one_line(block.get("Final-Recipient", "")).partition(";")[2].strip(),
-        )
+    kind: str  # composer.DELIVERY_VERP_PREFIX or NOTICE_VERP_PREFIX
+    obj: Delivery | Notice
+    email: str
+    ascii_email: str = ""
 
     @property
-    def permanent(self) -> bool:
-        return (self.status or str(self.code or ""))[:1] == "5"
-
-    def detail(self) -> str:
-        detail = ": ".join(part for part in (f"{self.action} {self.status}".strip(), self.text) if part)
-        return f"{detail} (for {self.address})" if self.address else detail
-
-
-def _diagnostic(block: Message) -> tuple[str, str]:
-    """``smtp; 550 5.1.1 …`` -> ("smtp", "550 5.1.1 …")."""
-    value = _one_line(block.get("Diagnostic-Code", ""))
-    kind, _, text = value.partition(";") if ";" in value else ("", "", value)
-    return kind.strip().lower(), text.strip()
-
-
-def _delivery_status(blocks: list[Message]) -> Notice:
-    recipients = [_Recipient.read(block) for block in blocks]
-    if not recipients:
-        return Notice("ignored", reason="a delivery status report without recipients")
-    failed = [r for r in recipients if r.action == "failed"]
-    permanent = [r for r in failed if r.permanent]
-    # Failed with a 4.x.x status: the relay gave up on this message; the address may be fine.
-    transient = failed + [r for r in recipients if r.action == "delayed"]
-    if permanent or transient:
-        chosen = (permanent or transient)[0]
-        kind = "bounce" if permanent else "delayed"
-        return Notice(kind, status=chosen.status, code=chosen.code, detail=chosen.detail())
-    actions = ", ".join(sorted({r.action or "none" for r in recipients}))
-    return Notice("ignored", reason=f"a delivery status report of action {actions}: not a failure")
-
-
-def _feedback(fields: Message) -> Notice:
-    kind = _one_line(fields.get("Feedback-Type", "")).lower()
-    if kind not in COMPLAINT_TYPES:
-        return Notice("ignored", reason=f"a feedback report of type {kind or 'none'!r}: not a complaint")
-    source = _one_line(fields.get("Reporting-MTA", "") or fields.get("User-Agent", "")).partition(";")
-    reporter = (source[2] or source[0]).strip()
-    detail = f"{kind} report" + (f" from {reporter}" if reporter else "")
-    return Notice("complaint", status=kind, detail=detail)
-
-
-def _fields(report: Message, content_types: tuple[str, ...]) -> list[Message]:
-    """The header blocks of a ``message/delivery-status`` (or feedback) part."""
-    part = next((p for p in report.get_payload() if p.get_content_type() in content_types), None)
-    if part is None:
-        return []
-    payload = part.get_payload()
-    if isinstance(payload, list):  # message/delivery-status: the parser split the blocks
-        blocks = [block for block in payload if isinstance(block, Message)]
-        if len(blocks) == 1 and not blocks[0].is_multipart():  # other message/*: one block and a body
-            blocks += _blocks(blocks[0].get_payload(decode=True) or b"")
-        return blocks
-    return _blocks(part.get_payload(decode=True) or b"")
-
-
-def _blocks(data: bytes) -> list[Message]:
-    parser = HeaderParser(policy=email.policy.default)
-    text = data.decode("utf-8", "replace")
-    return [parser.parsestr(block) for block in re.split(r"\r?\n[ \t]*\r?\n", text) if block.strip()]
-
-
-def _original_headers(report: Message) -> Message | None:
-    for part in report.get_payload():
-        content_type = part.get_content_type()
-        if content_type in ("message/rfc822", "message/global"):
-            inner = part.get_payload()
-            if isinstance(inner, list) and inner:
-                return inner[0]
-        elif content_type in ("text/rfc822-headers", "message/rfc822-headers", "message/global-headers"):
-            text = (part.get_payload(decode=True) or b"").decode("utf-8", "replace")
-            return HeaderParser(policy=email.policy.default).parsestr(text)
-    return None
-
-
-def _message_ids(original: Message | None) -> tuple[str, ...]:
-    if original is None:
-        return ()
-    return tuple(dict.fromkeys(_MESSAGE_ID.findall(" ".join(original.get_all("Message-ID", [])))))
-
-
-def _verp_ids(values: list[str], bounce_address: str, prefix: str = "") -> tuple[int, ...]:
-    local, _, domain = bounce_address.rpartition("@")
-    pattern = re.compile(rf"{re.escape(local)}\+{re.escape(prefix)}(\d{{1,18}})", re.IGNORECASE)
-    ids = []
-    for _name, address in getaddresses([_one_line(value) for value in values]):
-        address_local, _, address_domain = address.rpartition("@")
-        match = pattern.fullmatch(address_local)
-        if match and address_domain.lower().rstrip(".") == domain.lower():
-            ids.append(int(match.group(1)))
-    return tuple(dict.fromkeys(ids))
-
-
-def _one_line(value) -> str:
-    return " ".join(str(value).split())
-
-
-# -- applying it --------------------------------------------------------------------
+    def key(self) -> tuple[str, int]:
+        return self.kind, self.obj.pk
 
 
 def process_message(raw: bytes, *, where: str = "") -> Result:
-    """Read one message and record what it reports; safe to repeat.
+    """Read one message and record what it reports, if it can be believed; safe to repeat.
 
     ``where`` (``"maildir KEY"``) starts the result's label, for the report.
     """
     try:
-        notice = read_notice(raw, settings.BOUNCE_ADDRESS)
+        report = read_report(raw, settings.BOUNCE_ADDRESS)
     except Exception as exc:  # a message no parser can read is reported, never fatal
         return Result("ignored", where or "(unreadable)", detail=f"unreadable: {type(exc).__name__}: {exc}")
-    label = f"{where} {notice.label}".strip()
-    if notice.kind == "ignored":
-        return Result("ignored", label, detail=notice.reason)
-    if notice.notice_ids and not notice.delivery_ids and notice.kind == "bounce":
-        return _notice_bounce(notice, label)
-    delivery, problem = _find_delivery(notice)
-    if delivery is None:
-        return Result("ignored", label, detail=problem)
-    with transaction.atomic():
-        if notice.kind == "bounce":
-            changed = _bounce(delivery, notice)
-        elif notice.kind == "complaint":
-            changed = _complaint(delivery, notice)
+    label = f"{where} {report.label}".strip()
+    if report.kind == "ignored":
+        return Result("ignored", label, detail=report.reason)
+    source = Source.ARF if report.kind == "complaint" else Source.DSN
+    if report.kind == "complaint" and not from_feedback_loop(report.senders):
+        senders = ", ".join(report.senders) or "nobody"
+        return _refused(source, Verdict.FORGED, label, None, f"a complaint from {senders}: not a configured "
+                        "feedback loop (B40NEWS_FEEDBACK_LOOPS)")
+    row, verdict, problem = _authenticate(report)
+    if row is None:
+        return _refused(source, verdict, label, None, problem)
+    if not any(same_mailbox(named, mine) for named in report.reported for mine in (row.email, row.ascii_email)
+               if mine):
+        named = ", ".join(report.reported) or "no recipient"
+        return _refused(source, Verdict.UNMATCHED, label, row,
+                        f"the report names {named}, not the address this message was sent to")
+    if report.kind == "complaint":
+        return _complaint(row, report, label)
+    failure = next(f for f in report.failures if same_mailbox(f.address, row.email)
+                   or (row.ascii_email and same_mailbox(f.address, row.ascii_email)))
+    if not failure.permanent:
+        return _delayed(row, failure, label)
+    return _bounce(row, failure, label)
+
+
+def from_feedback_loop(senders: tuple[str, ...]) -> bool:
+    """Whether one of the report's From/Sender addresses is a configured feedback loop."""
+    for sender in senders:
+        address = sender.strip().lower()
+        domain = address.rpartition("@")[2].rstrip(".")
+        for entry in settings.FEEDBACK_LOOPS:
+            entry = entry.strip().lower().lstrip("@")
+            if address == entry if "@" in entry else (domain == entry or domain.endswith("." + entry)):
+                return True
+    return False
+
+
+def _authenticate(report: Report) -> tuple[_Row | None, str, str]:
+    """(the row, "", "") or (None, verdict, why not)."""
+    found: dict[tuple[str, int], _Row] = {}
+    problems = []
+    for token in report.tokens:
+        if not token.mac:  # nothing to look up: no row is named by an unsigned address any more
+            problems.append(f"an unsigned VERP address (+{token.kind}{token.row_id})")
+            continue
+        row = _load(token.kind, token.row_id)
+        if row is None or not composer.verp_verifies(token.kind, token.row_id, token.mac, row.email):
+            problems.append(f"a VERP token that does not verify (+{token.kind}{token.row_id}.{token.mac})")
         else:
-            changed = bool(
-                Delivery.objects.filter(pk=delivery.pk)
-                .exclude(state=State.BOUNCED)
-                .exclude(last_error=notice.detail[:2000])
-                .update(last_error=notice.detail[:2000])
-            )
-    kind = {"bounce": "bounced"}.get(notice.kind, notice.kind)
-    return Result(kind, label, delivery.pk, delivery.subscriber.email, notice.detail, changed)
-
-
-def _notice_bounce(notice: Notice, label: str) -> Result:
-    """A confirmation or test that bounced: the notice row records it, the address is suppressed."""
-    rows = list(NoticeRow.objects.filter(pk__in=notice.notice_ids))
-    if len(rows) != 1:
-        return Result("ignored", label, detail=f"a bounce for no single known notice ({notice.notice_ids})")
-    [row] = rows
-    with transaction.atomic():
-        changed = bool(NoticeRow.objects.filter(pk=row.pk).exclude(state=State.BOUNCED).update(
-            state=State.BOUNCED, last_code=notice.code, last_error=notice.detail[:2000]))
-        changed |= _suppress(row.email, Suppression.Reason.HARD_BOUNCE, notice.detail)
-    return Result("bounced", label, None, row.email, notice.detail, changed)
-
-
-def _find_delivery(notice: Notice) -> tuple[Delivery | None, str]:
-    rows = Delivery.objects.select_related("subscriber")
-    by_verp = list(rows.filter(pk__in=notice.delivery_ids))
-    by_message_id = list(rows.filter(message_id__in=notice.message_ids)) if notice.message_ids else []
-    found = {row.pk: row for row in by_verp + by_message_id}
+            found[row.key] = row
+    if report.message_ids:
+        ids = list(report.message_ids)
+        for delivery in Delivery.objects.select_related("subscriber").filter(message_id__in=ids):
+            row = _delivery_row(delivery)
+            found[row.key] = row
+        for notice in Notice.objects.filter(message_id__in=ids):
+            found[(composer.NOTICE_VERP_PREFIX, notice.pk)] = _Row(composer.NOTICE_VERP_PREFIX, notice, notice.email)
     if len(found) > 1:
-        return None, f"names several deliveries ({', '.join(map(str, sorted(found)))}): not trusted"
+        names = ", ".join(f"{kind}{pk}" for kind, pk in sorted(found))
+        return None, Verdict.UNMATCHED, f"names several ledger rows ({names}): not trusted"
     if found:
-        return next(iter(found.values())), ""
-    named = [f"VERP id {', '.join(map(str, notice.delivery_ids))}"] if notice.delivery_ids else []
-    named += [f"Message-ID {', '.join(notice.message_ids)}"] if notice.message_ids else []
-    if named:
-        return None, f"a {notice.kind} for no known delivery ({'; '.join(named)})"
-    return None, f"a {notice.kind} that names no delivery (no VERP address, no original Message-ID)"
+        row = next(iter(found.values()))
+        if not row.email:
+            return None, Verdict.UNMATCHED, "the row's recipient was erased"
+        return row, "", ""
+    if problems:
+        return None, Verdict.FORGED, "; ".join(problems)
+    named = f"Message-ID {', '.join(report.message_ids)}" if report.message_ids else "no VERP address, no Message-ID"
+    return None, Verdict.UNMATCHED, f"a {report.kind} for no known message ({named})"
 
 
-def _bounce(delivery: Delivery, notice: Notice) -> bool:
-    updated = (
-        Delivery.objects.filter(pk=delivery.pk)
-        .exclude(state=State.BOUNCED)
-        .update(
-            state=State.BOUNCED, bounced_at=timezone.now(), last_code=notice.code, last_error=notice.detail[:2000]
-        )
-    )
-    return bool(updated) | _suppress(delivery.subscriber.email, Suppression.Reason.HARD_BOUNCE, notice.detail)
+def _load(kind: str, row_id: int) -> _Row | None:
+    if kind == composer.NOTICE_VERP_PREFIX:
+        notice = Notice.objects.filter(pk=row_id).first()
+        return _Row(kind, notice, notice.email) if notice is not None else None
+    delivery = Delivery.objects.select_related("subscriber").filter(pk=row_id).first()
+    return _delivery_row(delivery) if delivery is not None else None
 
 
-def _complaint(delivery: Delivery, notice: Notice) -> bool:
-    email_address = delivery.subscriber.email
-    changed = _suppress(email_address, Suppression.Reason.COMPLAINT, notice.detail)
-    # A complaint outranks an earlier hard bounce or unsubscription on record.
-    changed |= bool(
-        Suppression.objects.filter(email=email_address)
-        .exclude(reason=Suppression.Reason.COMPLAINT)
-        .update(reason=Suppression.Reason.COMPLAINT, detail=notice.detail[:2000])
-    )
-    changed |= bool(
-        Subscription.objects.filter(subscriber_id=delivery.subscriber_id)
-        .exclude(status=Subscription.Status.UNSUBSCRIBED)
-        .update(status=Subscription.Status.UNSUBSCRIBED, unsubscribed_at=timezone.now())
-    )
-    return changed
+def _delivery_row(delivery: Delivery) -> _Row:
+    subscriber = delivery.subscriber
+    return _Row(composer.DELIVERY_VERP_PREFIX, delivery, subscriber.email if subscriber else "",
+                subscriber.ascii_email if subscriber else "")
 
 
-def _suppress(email_address: str, reason: str, detail: str) -> bool:
-    """Suppress the address (the ledger's way); True if it was not suppressed before."""
-    before = Suppression.objects.filter(email=email_address).exists()
-    ledger.suppress([email_address], reason, detail)
-    return not before
+def _links(row: _Row) -> dict:
+    is_delivery = row.kind == composer.DELIVERY_VERP_PREFIX
+    return {"delivery": row.obj if is_delivery else None, "notice": None if is_delivery else row.obj}
+
+
+def _result(kind: str, label: str, row: _Row, detail: str, changed: bool, **extra) -> Result:
+    is_delivery = row.kind == composer.DELIVERY_VERP_PREFIX
+    return Result(kind, label, row.obj.pk if is_delivery else None, row.email, detail, changed,
+                  None if is_delivery else row.obj.pk, **extra)
+
+
+def _refused(source: str, verdict: str, label: str, row: _Row | None, problem: str) -> Result:
+    scoring.report(source, verdict, email=row.email if row else "", detail=problem, label=label,
+                   **(_links(row) if row else {}))
+    kind = "forged" if verdict == Verdict.FORGED else "unmatched"
+    return Result(kind, label, detail=problem, verdict=verdict)
+
+
+def _bounce(row: _Row, failure: Failure, label: str) -> Result:
+    verdict = scoring.classify(failure.status, failure.code, permanent=True)
+    detail = failure.detail()
+    with transaction.atomic():
+        model = type(row.obj)
+        fields = {"state": State.BOUNCED, "last_code": failure.code, "last_error": detail[:2000]}
+        if model is Delivery:
+            fields["bounced_at"] = timezone.now()
+        changed = bool(model.objects.filter(pk=row.obj.pk).exclude(state=State.BOUNCED).update(**fields))
+        scored = None
+        if changed and verdict != Verdict.POLICY:
+            scored = scoring.score(row.email, verdict, status=failure.status, detail=detail)
+        if changed:
+            scoring.report(Source.DSN, verdict, email=row.email, status=failure.status, code=failure.code,
+                           detail=detail, label=label, acted=True, **_links(row))
+    kind = "policy" if verdict == Verdict.POLICY else "bounced"
+    return _result(kind, label, row, detail, changed, verdict=verdict,
+                   suppressed=bool(scored and scored.suppressed))
+
+
+def _delayed(row: _Row, failure: Failure, label: str) -> Result:
+    detail = failure.detail()[:2000]
+    changed = bool(type(row.obj).objects.filter(pk=row.obj.pk).exclude(state=State.BOUNCED)
+                   .exclude(last_error=detail).update(last_error=detail))
+    return _result("delayed", label, row, detail, changed, verdict=Verdict.DELAYED)
+
+
+def _complaint(row: _Row, report: Report, label: str) -> Result:
+    from b40news.network import subscriptions
+
+    changed = False
+    detail = report.detail
+    with transaction.atomic():
+        if row.kind == composer.DELIVERY_VERP_PREFIX:
+            delivery = row.obj
+            subscription = Subscription.objects.filter(
+                subscriber_id=delivery.subscriber_id, mailing_list_id=delivery.mailing_list_id).first()
+            if subscription is not None:
+                changed = subscriptions.unsubscribe(subscription)
+            detail = f"{detail}: unsubscribed from {delivery.mailing_list.slug}"
+        else:
+            detail = f"{detail} about a {row.obj.kind} (not list mail: nothing to leave)"
+            changed = not MailReport.objects.filter(notice=row.obj, verdict=Verdict.COMPLAINT).exists()
+        if changed:
+            scoring.report(Source.ARF, Verdict.COMPLAINT, email=row.email, detail=detail, label=label,
+                           acted=row.kind == composer.DELIVERY_VERP_PREFIX, **_links(row))
+    return _result("complaint", label, row, detail, changed, verdict=Verdict.COMPLAINT)

@@ -6,25 +6,35 @@ envelope sender, unsubscribe headers and DKIM signature from the same code.
 The bytes themselves come from the plain-Python builder
 (`newsletter.message.build_message`); this module only decides what goes in.
 
-VERP tokens: a delivery's is its id (``bounces+42@``), a notice's is ``n`` and
-its id (``bounces+n7@``), so a bounce names the ledger row it belongs to.
+VERP tokens name the ledger row and prove it: ``d<id>.<mac>`` for a delivery,
+``n<id>.<mac>`` for a notice (``bounces+d42.k3j9x…@``), where the MAC is an
+HMAC of the row kind, id and recipient mailbox under a secret derived from
+SECRET_KEY (80 bits, lower-case base32, so the local part stays far below 64
+octets and survives an MTA that lower-cases it). Message-IDs are an HMAC of
+the row too: nobody outside can compute either, so a bounce or complaint that
+names one came from a message we sent to that address (`bounces.py` checks).
 """
 
 from __future__ import annotations
 
+import base64
 import functools
 from pathlib import Path
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
 
 from b40news.delivery.models import Delivery, Notice
 from b40news.network import links
+from b40news.network.addresses import mailbox_key
 from b40news.newsletter.dkim import DkimSigner
 from b40news.newsletter.message import Envelope, build_message, make_message_id
 from b40news.newsletter.render import Rendered, personalise
 
+DELIVERY_VERP_PREFIX = "d"
 NOTICE_VERP_PREFIX = "n"
+VERP_MAC_CHARS = 16  # 10 bytes of HMAC-SHA256 in base32
 
 
 @functools.lru_cache(maxsize=1)
@@ -48,8 +58,32 @@ def from_name(city, language: str) -> str:
     return f"{city.name(language)} · B40"
 
 
+def _mac(kind: str, row_id: int, email: str) -> str:
+    digest = salted_hmac("b40news.verp", f"{kind}{row_id}:{mailbox_key(email)}", algorithm="sha256").digest()
+    return base64.b32encode(digest[:10]).decode("ascii").lower()
+
+
+def verp_token(kind: str, row_id: int, email: str) -> str:
+    """``d42.k3j9…`` (a delivery) or ``n7.…`` (a notice): the row, signed with its recipient."""
+    return f"{kind}{row_id}.{_mac(kind, row_id, email)}"
+
+
+def verp_verifies(kind: str, row_id: int, mac: str, email: str) -> bool:
+    """Whether ``mac`` is the row's own for ``email`` (constant time; case does not matter)."""
+    return bool(email) and constant_time_compare(mac.lower(), _mac(kind, row_id, email))
+
+
+def _keyed(purpose: str, key: str) -> str:
+    return salted_hmac(f"b40news.message-id.{purpose}", key, algorithm="sha256").hexdigest()
+
+
+def delivery_message_id(release_id: int, subscriber_id: int) -> str:
+    """The Message-ID of one release to one subscriber: the same on every retry, secret-salted."""
+    return make_message_id(_keyed("delivery", f"{release_id}.{subscriber_id}"), mail_domain())
+
+
 def notice_message_id(notice_id: int) -> str:
-    return make_message_id(f"notice.{notice_id}", mail_domain())
+    return make_message_id(_keyed("notice", str(notice_id)), mail_domain())
 
 
 def _finish(message: bytes, envelope: Envelope, signer: DkimSigner | None) -> tuple[bytes, Envelope]:
@@ -79,7 +113,7 @@ def newsletter(row: Delivery, rendered: Rendered, signer: DkimSigner | None) -> 
         unsubscribe_mailto=links.unsubscribe_mailto(subscriber.pk, mailing_list.pk),
         date=timezone.now(),
         bounce_address=settings.BOUNCE_ADDRESS,
-        verp_token=str(row.pk),
+        verp_token=verp_token(DELIVERY_VERP_PREFIX, row.pk, subscriber.email),
     )
     return _finish(message, envelope, signer)
 
@@ -109,7 +143,7 @@ def notice(row: Notice, signer: DkimSigner | None) -> tuple[bytes, Envelope]:
         unsubscribe_mailto=None,
         date=timezone.now(),
         bounce_address=settings.BOUNCE_ADDRESS,
-        verp_token=f"{NOTICE_VERP_PREFIX}{row.pk}",
+        verp_token=verp_token(NOTICE_VERP_PREFIX, row.pk, row.email),
     )
     return _finish(message, envelope, signer)
 

@@ -12,14 +12,14 @@ import uuid
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from b40news.delivery.models import Delivery, Suppression
+from b40news.delivery import scoring, suppressions
+from b40news.delivery.composer import delivery_message_id
+from b40news.delivery.models import Delivery, MailReport, Suppression
 from b40news.network.models import Subscription
-from b40news.newsletter.message import make_message_id
 from b40news.releases.models import Release, Translation
 
 State = Delivery.State
@@ -58,13 +58,20 @@ def freeze_audience(release: Release) -> int:
         .order_by("subscriber_id", "mailing_list_id")
         .values_list("subscriber_id", "mailing_list_id", "subscriber__language__code")
     )
-    domain = settings.FROM_EMAIL.rpartition("@")[2]
     now = timezone.now()
     rows, seen = [], set()
-    for subscriber_id, list_id, code in subscriptions.iterator(chunk_size=5000):
+    # An erased person's suppression is known by its digest alone (`suppressions`): rare, so
+    # addresses are hashed here only when there is one at all.
+    erased = suppressions.erased_digests()
+    if erased:
+        subscriptions = subscriptions.values_list(
+            "subscriber_id", "mailing_list_id", "subscriber__language__code", "subscriber__email")
+    for subscriber_id, list_id, code, *email in subscriptions.iterator(chunk_size=5000):
         if subscriber_id in seen:  # on two of the release's lists: one message
             continue
         seen.add(subscriber_id)
+        if email and suppressions.digest(email[0]) in erased:
+            continue
         language, state = _language_for(code, approved, release.fallbacks)
         rows.append(
             Delivery(
@@ -73,7 +80,7 @@ def freeze_audience(release: Release) -> int:
                 mailing_list_id=list_id,
                 language=language,
                 state=state,
-                message_id=make_message_id(f"{release.pk}.{subscriber_id}", domain),
+                message_id=delivery_message_id(release.pk, subscriber_id),
                 created_at=now,
             )
         )
@@ -331,8 +338,19 @@ class Outcome:
                 delay = RETRY_DELAYS[attempts - 1]
                 row.update(state=State.PENDING, batch="", next_attempt_at=now + timedelta(seconds=delay), **fields)
         elif self.outcome == "failed" and self.permanent_rcpt:
-            row.update(state=State.BOUNCED, bounced_at=now, **fields)
-            suppress([self.delivery.subscriber.email], Suppression.Reason.HARD_BOUNCE, self.detail)
+            # What the enhanced code says (`scoring`): 5.7.x is a deliverability
+            # problem (the row failed, the address stays); others bounce and score.
+            verdict, status = scoring.classify_reply(self.detail, self.code)
+            policy = verdict == MailReport.Verdict.POLICY
+            if policy:
+                changed = row.update(state=State.FAILED, failed_at=now, **fields)
+            else:
+                changed = row.update(state=State.BOUNCED, bounced_at=now, **fields)
+            email = self.delivery.subscriber.email if self.delivery.subscriber_id else ""
+            if changed and email:
+                scored = None if policy else scoring.score(email, verdict, status=status, detail=self.detail)
+                scoring.report(MailReport.Source.RCPT, verdict, email=email, delivery=self.delivery, status=status,
+                               code=self.code, detail=self.detail, acted=bool(scored and scored.suppressed))
         elif self.outcome == "failed":
             row.update(state=State.FAILED, failed_at=now, **fields)
         else:
@@ -357,10 +375,7 @@ def flush(outcome: Outcome | None) -> None:
 
 
 def suppress(emails: Iterable[str], reason: str, detail: str = "") -> None:
-    Suppression.objects.bulk_create(
-        [Suppression(email=email, reason=reason, detail=detail[:2000]) for email in emails],
-        ignore_conflicts=True,
-    )
+    suppressions.suppress(emails, reason, detail)
 
 
 def defer(batch: str, delivery_ids: Iterable[int], seconds: float) -> int:

@@ -65,7 +65,10 @@ class Delivery(LedgerRow):
     """One newsletter to one subscriber: one row per (release, subscriber)."""
 
     release = models.ForeignKey(Release, on_delete=models.CASCADE, related_name="deliveries")
-    subscriber = models.ForeignKey(Subscriber, on_delete=models.CASCADE, related_name="deliveries")
+    # None once the person is erased (network/privacy.py) or the row is past retention: the row,
+    # and so every count, stays; whom it went to does not.
+    subscriber = models.ForeignKey(Subscriber, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="deliveries")
     mailing_list = models.ForeignKey(MailingList, on_delete=models.PROTECT, related_name="deliveries")
     language = models.CharField(max_length=16)  # the language this subscriber gets
     batch = models.CharField(max_length=36, blank=True, db_index=True)
@@ -82,17 +85,90 @@ class Delivery(LedgerRow):
 
 
 class Suppression(models.Model):
-    """Addresses no send may reach: unsubscribed, hard-bounced or complained."""
+    """Addresses no send may reach: hard-bounced, complained, or erased on request.
+
+    ``digest`` is a salted hash of the mailbox (`suppressions.digest`); an
+    erased person's row keeps only that (``email`` becomes ``erased:<digest>``),
+    so an import cannot add the address back silently, while nothing readable
+    is left.
+    """
 
     class Reason(models.TextChoices):
         UNSUBSCRIBED = "unsubscribed"
         HARD_BOUNCE = "hard-bounce"
         COMPLAINT = "complaint"
+        ERASED = "erased"  # the person's data was erased: not to be imported again
 
     email = models.CharField(max_length=320, unique=True)
+    digest = models.CharField(max_length=64, blank=True, db_index=True)
     reason = models.CharField(max_length=16, choices=Reason.choices)
     detail = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.email} ({self.reason})"
+
+
+class BounceScore(models.Model):
+    """How badly one address has bounced lately (`delivery/scoring.py`).
+
+    Mailman's bounce score and listmonk's counts: ``hard`` grows with permanent
+    failures (a 5.1.x by the whole threshold), ``soft`` with days that had a
+    soft one; both are forgotten when no bounce came for BOUNCE_DECAY_DAYS.
+    """
+
+    email = models.CharField(max_length=320, unique=True)
+    hard = models.FloatField(default=0)
+    soft = models.FloatField(default=0)
+    last_status = models.CharField(max_length=16, blank=True)
+    last_bounce_at = models.DateTimeField(default=timezone.now)
+    last_soft_on = models.DateField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.email}: hard {self.hard:g}, soft {self.soft:g}"
+
+
+class MailReport(models.Model):
+    """What a bounce, a complaint, an unsubscribe mail or a refusal at RCPT said, and what was done.
+
+    Forged and unmatched reports are kept too (never acted on), and 5.7.x
+    refusals (``policy``) are how the admin learns of a deliverability problem.
+    """
+
+    class Source(models.TextChoices):
+        DSN = "dsn"  # a bounce in the bounce mailbox (RFC 3464 or any format flufl.bounce reads)
+        ARF = "arf"  # a complaint (RFC 5965)
+        RCPT = "rcpt"  # the relay refused the recipient while sending
+        MAILTO = "mailto"  # a mail to the List-Unsubscribe address
+
+    class Verdict(models.TextChoices):
+        HARD = "hard"  # 5.1.x: no such address
+        PERMANENT = "permanent"  # another permanent failure
+        SOFT = "soft"  # 4.x.x, mailbox full (5.2.2), message too large
+        POLICY = "policy"  # 5.7.x: refused for policy (reputation, spam, authentication)
+        DELAYED = "delayed"
+        COMPLAINT = "complaint"
+        UNSUBSCRIBE = "unsubscribe"
+        FORGED = "forged"  # a token that does not verify, a complaint from no configured feedback loop
+        UNMATCHED = "unmatched"  # a verified token, but the report names another recipient, or none
+
+    source = models.CharField(max_length=8, choices=Source.choices)
+    verdict = models.CharField(max_length=12, choices=Verdict.choices)
+    email = models.CharField(max_length=320, blank=True)  # the row's address; "" once erased
+    delivery = models.ForeignKey(Delivery, on_delete=models.SET_NULL, null=True, blank=True, related_name="reports")
+    notice = models.ForeignKey("Notice", on_delete=models.SET_NULL, null=True, blank=True, related_name="reports")
+    status = models.CharField(max_length=16, blank=True)  # the enhanced status code, "5.7.1"
+    code = models.PositiveSmallIntegerField(null=True, blank=True)  # the SMTP reply code
+    detail = models.TextField(blank=True)
+    label = models.CharField(max_length=300, blank=True)  # where it was read (maildir key, Message-ID)
+    acted = models.BooleanField(default=False)  # whether anything changed because of it
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["verdict", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.source} {self.verdict} {self.status}".strip()
 
 
 class Notice(LedgerRow):

@@ -9,7 +9,9 @@ transaction commits; `send` sends one row, exactly once:
   (`delivery/sender.py`); a run that finds it ``sending`` (its worker died
   there) makes it ``uncertain`` and sends nothing;
 - a 4xx is tried again later (``next_attempt_at``; the task's retry), a 5xx at
-  RCPT bounces and suppresses like a newsletter's, anything else fails;
+  RCPT is read by its enhanced code like a newsletter's (`scoring`: 5.1.x
+  suppresses, 5.7.x fails the row and is reported to the admin), anything
+  else fails;
 - the relay's rate limit (Redis, shared with newsletters) applies. A
   suppression does not: a notice answers a person's own request (a
   subscription to confirm, an officer's test), and confirming is how a
@@ -27,8 +29,8 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from b40news.delivery import composer, ledger
-from b40news.delivery.models import Notice, Suppression
+from b40news.delivery import composer, ledger, scoring
+from b40news.delivery.models import MailReport, Notice
 from b40news.delivery.smtp import SmtpSession, SmtpSettings
 
 log = logging.getLogger(__name__)
@@ -93,15 +95,22 @@ def send(notice_id: int) -> tuple[str, float | None]:
                 next_attempt_at=timezone.now() + timedelta(seconds=delay))
         return "retry", float(delay)
     if result.outcome == "failed" and result.stage == "rcpt":
-        _finish(row, State.BOUNCED, result.code, result.detail, counted=result.committed)
-        ledger.suppress([row.email], Suppression.Reason.HARD_BOUNCE, result.detail)
-        return State.BOUNCED, None
+        # As for a newsletter (`scoring`): 5.7.x fails the row and informs the
+        # admin; other refusals bounce it and count towards suppression.
+        verdict, status = scoring.classify_reply(result.detail, result.code)
+        state = State.FAILED if verdict == MailReport.Verdict.POLICY else State.BOUNCED
+        if _finish(row, state, result.code, result.detail, counted=result.committed):
+            scored = None if state == State.FAILED else scoring.score(
+                row.email, verdict, status=status, detail=result.detail)
+            scoring.report(MailReport.Source.RCPT, verdict, email=row.email, notice=row, status=status,
+                           code=result.code, detail=result.detail, acted=bool(scored and scored.suppressed))
+        return state, None
     state = {"sent": State.SENT, "failed": State.FAILED}.get(result.outcome, State.UNCERTAIN)
     _finish(row, state, result.code, result.detail, counted=result.committed)
     return state, None
 
 
-def _finish(row: Notice, state: str, code: int | None, detail: str, *, counted: bool = False, **fields) -> None:
+def _finish(row: Notice, state: str, code: int | None, detail: str, *, counted: bool = False, **fields) -> bool:
     """Record an outcome; only from the state the row is in now (`sending` once
     committed, `pending` otherwise), so a late duplicate never overwrites it."""
     current = State.SENDING if counted else State.PENDING
@@ -109,9 +118,9 @@ def _finish(row: Notice, state: str, code: int | None, detail: str, *, counted: 
         fields["attempts"] = F("attempts") + 1
     if state == State.SENT:
         fields["sent_at"] = timezone.now()
-    Notice.objects.filter(pk=row.pk, state__in=[current, State.UNCERTAIN]).update(
+    return bool(Notice.objects.filter(pk=row.pk, state__in=[current, State.UNCERTAIN]).update(
         state=state, last_code=code, last_error="" if state == State.SENT else detail[:2000], **fields
-    )
+    ))
 
 
 def enqueue_confirmation(subscription_id: int, language: str) -> Notice:

@@ -95,3 +95,25 @@ def rendered_for(release: Release, translation: Translation, city) -> Rendered:
             return Rendered(language=code, subject=stored.subject, html=stored.html, text=stored.text,
                             errors=tuple(stored.errors))
     return renderer(Path(settings.EMAIL_TEMPLATES_DIR)).render(newsletter_for(release, translation, city))
+
+
+def source_html_bytes(release: Release) -> int:
+    """The size of the largest HTML part the release's own (Bulgarian) text makes, over its cities.
+
+    What the renderer will refuse to send (``MAX_HTML_BYTES``) is known from
+    the original: `workflow.submit` refuses a release that could never go.
+    A text alone longer than the limit is over it without rendering (the HTML
+    holds every character of it, escaped): rendering is for texts under it.
+    """
+    from b40news.network.models import Language
+    from b40news.newsletter.render import MAX_HTML_BYTES
+
+    text_bytes = len(release.title.encode("utf-8")) + len(release.body.encode("utf-8"))
+    if text_bytes > MAX_HTML_BYTES:
+        return text_bytes
+    source = Translation(release=release, language=Language.objects.for_code("bg"), title=release.title,
+                         text=release.body, tier="source")
+    cities = {mailing_list.city for mailing_list in release.lists.select_related("city")}
+    sizes = [len(renderer(Path(settings.EMAIL_TEMPLATES_DIR)).render(newsletter_for(release, source, city))
+                 .html.encode("utf-8")) for city in sorted(cities, key=lambda c: c.slug)]
+    return max(sizes, default=0)

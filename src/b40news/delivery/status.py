@@ -88,7 +88,21 @@ def release_status(release: Release, *, now: datetime | None = None) -> dict:
         "lists": dict(by_list),
         "progress": progress,
         "eta": progress["eta"],
+        "deliverability": deliverability(release),
     }
+
+
+def deliverability(release: Release) -> dict:
+    """Refusals for policy (5.7.x) of this release's messages, at RCPT or by a later bounce:
+    a problem of the sender's (reputation, authentication, content), not of the subscribers.
+    One query; ``example`` is one refusal's text from the most frequent status."""
+    from b40news.delivery.models import MailReport
+
+    rows = list(MailReport.objects.filter(delivery__release=release, verdict=MailReport.Verdict.POLICY)
+                .values("status").annotate(n=Count("id"), example=Max("detail")).order_by("-n", "status"))
+    return {"policy_refusals": sum(row["n"] for row in rows),
+            "statuses": {row["status"] or "5.7.x": row["n"] for row in rows},
+            "example": rows[0]["example"] if rows else ""}
 
 
 def send_rate(release: Release, now: datetime) -> float | None:

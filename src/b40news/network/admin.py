@@ -1,9 +1,19 @@
-"""Admin: cities, languages, lists, officers (also inline on users), subscribers, subscriptions."""
+"""Admin: cities, languages, lists, officers (also inline on users), subscribers, subscriptions.
 
-from django.contrib import admin
+A subscriber's personal data: the actions *Export personal data (JSON)* and
+*Erase personal data* (`network.privacy`); deleting a subscriber here erases
+them the same way, so nothing of theirs is left behind by either path.
+"""
+
+import json
+
+from django.contrib import admin, messages
+from django.http import HttpResponse
+from django.template.response import TemplateResponse
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 
+from b40news.network import privacy
 from b40news.network.models import City, Language, MailingList, Officer, Subscriber, Subscription
 from b40news.web.office.auth import AdminLoginForm
 
@@ -101,6 +111,44 @@ class SubscriberAdmin(admin.ModelAdmin):
     readonly_fields = ("email_key", "token", "created_at")
     inlines = (SubscriptionInline,)
     show_full_result_count = False
+    actions = ("export_personal_data", "erase_personal_data")
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)  # "Erase personal data" instead: nothing left behind
+        return actions
+
+    @admin.action(description="Export personal data (JSON)")
+    def export_personal_data(self, request, queryset):
+        data = [privacy.export_person(subscriber.email) for subscriber in queryset.order_by("email")]
+        body = json.dumps(data[0] if len(data) == 1 else data, ensure_ascii=False, indent=2)
+        response = HttpResponse(body, content_type="application/json; charset=utf-8")
+        name = f"personal-data-{queryset.first().pk}.json" if len(data) == 1 else "personal-data.json"
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+
+    @admin.action(description="Erase personal data", permissions=["delete"])
+    def erase_personal_data(self, request, queryset):
+        emails = list(queryset.order_by("email").values_list("email", flat=True))
+        if request.POST.get("confirmed") != "yes":
+            people = []
+            for subscriber in queryset.order_by("email"):
+                data = privacy.export_person(subscriber.email)
+                people.append({"email": subscriber.email, "subscriptions": len(data["subscriptions"]),
+                               "deliveries": len(data["deliveries"]), "notices": len(data["notices"])})
+            context = {**self.admin_site.each_context(request), "people": people, "queryset": queryset,
+                       "opts": self.model._meta, "title": "Erase personal data"}
+            return TemplateResponse(request, "admin/network/subscriber/erase_confirmation.html", context)
+        for email in emails:
+            self.message_user(request, privacy.erase_person(email).summary(), messages.SUCCESS)
+        return None
+
+    def delete_model(self, request, obj):
+        privacy.erase_person(obj.email)
+
+    def delete_queryset(self, request, queryset):
+        for email in list(queryset.values_list("email", flat=True)):
+            privacy.erase_person(email)
 
 
 @admin.register(Subscription)

@@ -31,14 +31,23 @@ The rules:
   reason; nothing is stored. Rejected rows do not stop the others, and the
   whole import is one transaction.
 
-Export writes ``email,language,status,consent_at``, which the import reads
-back unchanged (with ``confirmed=True`` for the confirmed rows to stay so).
+Export writes ``email,language,status,consent_at`` and the rest of the
+consent record: ``requested_at`` (when the subscription was asked for),
+``consent_ip``, ``consent_form`` and ``consent_language``. The import reads
+it back unchanged (with ``confirmed=True`` for the confirmed rows to stay
+so); for a subscription it creates, a row's own consent record (IP, form,
+language) is kept instead of ``csv-import``.
+
+Without ``confirmed`` the import lists the pending subscriptions it created
+(``ImportReport.new_pending``): the command sends each its double opt-in
+e-mail (`network.invitations`).
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import ipaddress
 from dataclasses import dataclass, field
 from datetime import datetime, timezone as dt_timezone
 
@@ -46,13 +55,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from b40news import languages
-from b40news.delivery.models import Suppression
+from b40news.delivery import suppressions
 from b40news.network.addresses import AddressError, mailbox_key, normalise
 from b40news.network.models import Language, MailingList, Subscriber, Subscription
 
 Status = Subscription.Status
-COLUMNS = ("email", "language", "name", "status", "consent_at")
-EXPORT_COLUMNS = ("email", "language", "status", "consent_at")
+CONSENT_COLUMNS = ("requested_at", "consent_ip", "consent_form", "consent_language")
+COLUMNS = ("email", "language", "name", "status", "consent_at", *CONSENT_COLUMNS)
+EXPORT_COLUMNS = ("email", "language", "status", "consent_at", *CONSENT_COLUMNS)
 CONSENT_FORM = "csv-import"
 CHUNK = 500  # addresses per IN (...) query
 
@@ -76,6 +86,7 @@ class ImportReport:
     unchanged: int = 0
     rejected: list[Rejected] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    new_pending: list[int] = field(default_factory=list)  # subscriptions created pending: to invite
 
     def summary(self) -> str:
         return (
@@ -94,6 +105,7 @@ class _Row:
     language: Language | None  # None: the subscriber's own, or the city's default for a new one
     status: str  # what the file asks for, or ""
     consent_at: datetime | None
+    consent: dict = field(default_factory=dict)  # consent_ip, consent_form, consent_language given in the file
 
 
 def import_subscribers(
@@ -204,7 +216,26 @@ def _row(number: int, values: dict[str, str], by_code: dict[str, Language]) -> _
         return Rejected(number, consent_text, "not a date and time (ISO 8601, e.g. 2024-05-01T10:00:00+03:00)")
     if consent_at is not None and consent_at > timezone.now():
         return Rejected(number, consent_text, "consent in the future")
-    return _Row(number, raw_email, address.email, address.ascii_email, address.key, language, status, consent_at)
+    consent = {}
+    requested_text = values.get("requested_at", "")
+    try:
+        requested_at = _when(requested_text) if requested_text else None
+    except ValueError:
+        return Rejected(number, requested_text, "requested_at is not a date and time (ISO 8601)")
+    if requested_at is not None:
+        consent["created_at"] = requested_at
+    ip = values.get("consent_ip", "")
+    if ip:
+        try:
+            consent["consent_ip"] = str(ipaddress.ip_address(ip))
+        except ValueError:
+            return Rejected(number, ip, "consent_ip is not an IP address")
+    if values.get("consent_form"):
+        consent["consent_form"] = values["consent_form"][:64]
+    if values.get("consent_language"):
+        consent["consent_language"] = values["consent_language"][:16]
+    return _Row(number, raw_email, address.email, address.ascii_email, address.key, language, status, consent_at,
+                consent)
 
 
 def _when(text: str) -> datetime:
@@ -225,9 +256,9 @@ def _reject_suppressed(rows: list[_Row], report: ImportReport) -> None:
     known: dict[str, str] = {}
     for chunk in _chunks([row.key for row in rows]):
         known.update(Subscriber.objects.filter(email_key__in=chunk).values_list("email_key", "email"))
-    suppressed = {}
+    suppressed = {}  # by address, or by digest for an erased person (`delivery.suppressions`)
     for chunk in _chunks([row.email for row in rows] + list(known.values())):
-        suppressed.update({mailbox_key(s.email): s for s in Suppression.objects.filter(email__in=chunk)})
+        suppressed.update({mailbox_key(email): s for email, s in suppressions.suppressed(chunk).items()})
     for row in list(rows):
         found = suppressed.get(row.key)
         if found is not None:
@@ -293,6 +324,10 @@ def _store(rows: list[_Row], mailing_list: MailingList, confirmed: bool, report:
             report.unchanged += 1
     Subscription.objects.bulk_create(additions, batch_size=CHUNK)
     report.created = len(additions)
+    pending = [s.subscriber_id for s in additions if s.status == Status.PENDING]
+    for chunk in _chunks(pending):
+        report.new_pending += list(Subscription.objects.filter(
+            mailing_list=mailing_list, subscriber_id__in=chunk, status=Status.PENDING).values_list("pk", flat=True))
     if kept_pending:
         report.notes.append(
             f"{kept_pending} row(s) marked confirmed were imported as pending: they must confirm "
@@ -301,16 +336,18 @@ def _store(rows: list[_Row], mailing_list: MailingList, confirmed: bool, report:
 
 
 def _new_subscription(subscriber, mailing_list, status: str, row: _Row, language, now: datetime) -> Subscription:
+    consent = dict(row.consent)
+    if status == Status.PENDING:  # a pending request is the import's (and is purged unconfirmed from it)
+        consent.pop("created_at", None)
     return Subscription(
         subscriber=subscriber,
         mailing_list=mailing_list,
         status=status,
-        created_at=now,
+        created_at=consent.pop("created_at", now),
         # An unsubscribed row keeps when they had consented; a pending one has not confirmed yet.
         confirmed_at={Status.CONFIRMED: row.consent_at or now, Status.UNSUBSCRIBED: row.consent_at}.get(status),
         unsubscribed_at=now if status == Status.UNSUBSCRIBED else None,
-        consent_form=CONSENT_FORM,
-        consent_language=language.code,
+        **{"consent_form": CONSENT_FORM, "consent_language": language.code, **consent},
     )
 
 
@@ -345,13 +382,20 @@ def export_subscribers(list_slug: str) -> str:
         .order_by("subscriber__email")
     )
     for subscription in subscriptions.iterator(chunk_size=2000):
-        consent = subscription.confirmed_at
         writer.writerow(
             [
                 subscription.subscriber.email,
                 subscription.subscriber.language.code,
                 subscription.status,
-                consent.astimezone(dt_timezone.utc).isoformat(timespec="seconds") if consent else "",
+                _iso(subscription.confirmed_at),
+                _iso(subscription.created_at),
+                subscription.consent_ip or "",
+                subscription.consent_form,
+                subscription.consent_language,
             ]
         )
     return out.getvalue()
+
+
+def _iso(moment: datetime | None) -> str:
+    return moment.astimezone(dt_timezone.utc).isoformat(timespec="seconds") if moment else ""

@@ -49,7 +49,8 @@ from django.core import signing
 from django.db import transaction
 from django.utils import timezone
 
-from b40news.delivery.models import Delivery, Suppression
+from b40news.delivery import suppressions
+from b40news.delivery.models import Delivery
 from b40news.network import links
 from b40news.network.addresses import Address
 from b40news.network.models import Language, MailingList, Subscriber, Subscription
@@ -176,7 +177,7 @@ def confirm(link: ConfirmLink) -> bool:
             subscription.save(update_fields=["status", "confirmed_at", "unsubscribed_at"])
         subscriber = subscription.subscriber
         Subscriber.objects.filter(pk=subscriber.pk).update(language=link.language)
-        Suppression.objects.filter(email=subscriber.email).delete()
+        suppressions.lift(subscriber.email)  # by address, by digest, and its bounce score
     link.subscription.refresh_from_db()
     link.subscription.subscriber.refresh_from_db()
     return True

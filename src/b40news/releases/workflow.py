@@ -83,8 +83,24 @@ def submit(raw: bytes, *, name: str, city: str, title: str | None = None, lists:
         release = Release.objects.create(city=city_obj, title=text.title, body=text.body, submitted_by=user,
                                          deadline=deadline)
         release.lists.set(chosen)
+        _check_sendable(release)  # raises: the transaction is rolled back, nothing stored
         transaction.on_commit(lambda: announce_review.delay(release_id=release.pk), robust=True)
     return release
+
+
+def _check_sendable(release: Release) -> None:
+    """A release whose e-mail would be over the renderer's limit could never be sent: refused now."""
+    from b40news.delivery.renditions import source_html_bytes
+    from b40news.newsletter.render import MAX_HTML_BYTES
+
+    size = source_html_bytes(release)
+    if size > MAX_HTML_BYTES:
+        raise ReleaseError(_(
+            "This release is too long to be sent: its e-mail would have %(size)d KB of HTML, and at most "
+            "%(limit)d KB can be sent (mail programs such as Gmail cut longer messages off). Shorten it by "
+            "about %(excess)d%%, or split it into several releases."
+        ) % {"size": -(-size // 1000), "limit": MAX_HTML_BYTES // 1000,
+             "excess": max(1, -(-(size - MAX_HTML_BYTES) * 100 // size))})
 
 
 def _lists(city: City, slugs: Sequence[str]) -> list[MailingList]:

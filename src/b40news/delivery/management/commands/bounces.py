@@ -1,142 +1,40 @@
 """``b40news bounces process --maildir PATH | --imap URL [--folder F]``.
 
-Reads new messages, hands each to ``delivery.bounces.process_message`` and
-marks it read afterwards: a Maildir message moves from ``new/`` to ``cur/``
-with the ``S`` flag, an IMAP message gets ``\\Seen``. A processor stopped
-between the two leaves the message unread; processing it again changes
-nothing more.
+Reads new messages of the bounce mailbox, hands each to
+``delivery.bounces.process_message`` and marks it read afterwards
+(`delivery.mailboxes`). Prints what changed, every report it did not believe
+(forged, unmatched), every policy refusal (5.7.x: a deliverability problem to
+look into; nobody is suppressed for it), and the tally.
 """
 
 from __future__ import annotations
 
-import imaplib
-import mailbox
-import os
-import ssl
-from dataclasses import dataclass
-from pathlib import Path
-from urllib.parse import unquote, urlsplit
-
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
 from b40news.delivery.bounces import Tally, process_message
-
-LOOPBACK = ("127.0.0.1", "::1", "localhost")
+from b40news.delivery.mailboxes import add_source_arguments, process_source
 
 
 class Command(BaseCommand):
     help = "Bounces and complaints: `bounces process --maildir PATH` or `--imap imaps://user:pass@host/INBOX`."
 
     def add_arguments(self, parser):
-        sub = parser.add_subparsers(dest="action", required=True)
-        process = sub.add_parser("process", help="read new DSNs and complaint reports into the ledger")
-        source = process.add_mutually_exclusive_group(required=True)
-        source.add_argument("--maildir", help="a Maildir: messages in new/ are processed and moved to cur/")
-        source.add_argument("--imap", metavar="URL", help="imaps://user:password@host[:port]/FOLDER")
-        process.add_argument("--folder", help="the IMAP folder (default: the URL's path, else INBOX)")
+        add_source_arguments(parser, "DSNs and complaint reports into the ledger")
 
     def handle(self, *args, action, **options):
-        try:
-            if options["maildir"]:
-                tally = process_maildir(options["maildir"])
-            else:
-                tally = process_imap(ImapSettings.from_url(options["imap"], options["folder"]))
-        except mailbox.NoSuchMailboxError as exc:
-            raise CommandError(f"no Maildir at {exc}") from None
-        except (OSError, ValueError, imaplib.IMAP4.error) as exc:
-            raise CommandError(f"cannot read the bounces: {exc}") from None
+        tally = process_source(options, process_message, Tally(), "bounces")
         for result in tally.results:
+            row = (f"delivery {result.delivery_id}" if result.delivery_id is not None
+                   else f"notice {result.notice_id}")
             if result.kind == "ignored":
                 self.stdout.write(f"ignored {result.label}: {result.detail}")
+            elif result.kind in ("forged", "unmatched"):
+                self.stdout.write(f"{result.kind}, not acted on: {result.label}: {result.detail}")
+            elif result.kind == "policy" and result.changed:
+                self.stdout.write(f"deliverability: {row} <{result.email}> refused for policy: {result.detail} "
+                                  "(the subscriber stays; see the admin's mail reports)")
             elif result.changed:
-                self.stdout.write(f"{result.kind} delivery {result.delivery_id} <{result.email}>: {result.detail}")
+                what = f"{result.kind} ({result.verdict})" if result.kind == "bounced" else result.kind
+                suppressed = ", address suppressed" if result.suppressed else ""
+                self.stdout.write(f"{what} {row} <{result.email}>{suppressed}: {result.detail}")
         self.stdout.write(tally.summary())
-
-
-def process_maildir(path: str | Path) -> Tally:
-    """Every message in ``new/``: processed, then moved to ``cur/`` flagged seen (S)."""
-    box = mailbox.Maildir(str(path), factory=None, create=False)
-    root = Path(path)
-    tally = Tally()
-    for name in sorted(entry.name for entry in os.scandir(root / "new") if not entry.name.startswith(".")):
-        key, _, info = name.partition(box.colon)
-        try:
-            raw = box.get_bytes(key)
-        except KeyError:  # taken by another processor meanwhile
-            continue
-        tally.add(process_message(raw, where=f"maildir {key}"))
-        flags = "".join(sorted(set(info.partition(",")[2]) | {"S"}))
-        try:
-            os.rename(root / "new" / name, root / "cur" / f"{key}{box.colon}2,{flags}")
-        except FileNotFoundError:
-            pass  # moved by another processor: processing twice changes nothing
-    return tally
-
-
-@dataclass(frozen=True)
-class ImapSettings:
-    host: str
-    port: int
-    user: str
-    password: str
-    folder: str
-    tls: bool  # imaps://: TLS from the start
-    starttls: bool  # imap://…?starttls=1
-
-    @classmethod
-    def from_url(cls, url: str, folder: str | None = None) -> "ImapSettings":
-        """``imaps://user:pass@host[:port]/Folder`` (or ``imap://…[?starttls=1]``)."""
-        parts = urlsplit(url)
-        if parts.scheme not in ("imap", "imaps") or not parts.hostname:
-            raise ValueError(f"not an imap:// or imaps:// URL with a host: {parts.scheme}://{parts.hostname or ''}")
-        if not parts.username:
-            raise ValueError("the IMAP URL needs a user name: imaps://user:password@host/INBOX")
-        tls = parts.scheme == "imaps"
-        starttls = "starttls=1" in parts.query.split("&")
-        if not (tls or starttls or parts.hostname in LOOPBACK):
-            raise ValueError(
-                f"imap://{parts.hostname} would send the password in the clear: use imaps:// or imap://…?starttls=1"
-            )
-        return cls(
-            host=parts.hostname,
-            port=parts.port or (993 if tls else 143),
-            user=unquote(parts.username),
-            password=unquote(parts.password or ""),
-            folder=folder or unquote(parts.path.lstrip("/")) or "INBOX",
-            tls=tls,
-            starttls=starttls,
-        )
-
-
-def process_imap(imap: ImapSettings, timeout: float = 60) -> Tally:
-    """Every unseen message of the folder: processed, then flagged \\Seen."""
-    context = ssl.create_default_context()
-    if imap.tls:
-        client = imaplib.IMAP4_SSL(imap.host, imap.port, ssl_context=context, timeout=timeout)
-    else:
-        client = imaplib.IMAP4(imap.host, imap.port, timeout=timeout)
-        if imap.starttls:
-            client.starttls(ssl_context=context)
-    tally = Tally()
-    try:
-        client.login(imap.user, imap.password)
-        folder = '"' + imap.folder.replace("\\", "\\\\").replace('"', '\\"') + '"'
-        status, data = client.select(folder)
-        if status != "OK":
-            raise imaplib.IMAP4.error(f"cannot open folder {imap.folder!r}: {data}")
-        _status, data = client.uid("SEARCH", None, "UNSEEN")
-        for uid in (data[0] or b"").split():
-            _status, fetched = client.uid("FETCH", uid, "(BODY.PEEK[])")
-            raw = next((item[1] for item in fetched if isinstance(item, tuple)), None)
-            if raw is None:  # expunged meanwhile
-                continue
-            tally.add(process_message(raw, where=f"imap uid {uid.decode()}"))
-            client.uid("STORE", uid, "+FLAGS.SILENT", "(\\Seen)")
-        client.close()
-    finally:
-        try:
-            client.logout()
-        except (imaplib.IMAP4.error, OSError):
-            pass  # the connection is gone already; the error that matters is raised
-    return tally
-

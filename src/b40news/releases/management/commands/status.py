@@ -52,6 +52,11 @@ class Command(BaseCommand):
             )
         console.print(lists)
         console.print(progress_line(progress))
+        refused = status.get("deliverability") or {}
+        if refused.get("policy_refusals"):
+            codes = ", ".join(f"{code} × {n}" for code, n in refused["statuses"].items())
+            console.print(f"deliverability: {refused['policy_refusals']} message(s) refused for policy ({codes}); "
+                          f"the subscribers stay subscribed. For example: {refused['example'][:200]}", markup=False)
 
 
 def progress_line(progress: dict) -> str:
