@@ -1,8 +1,9 @@
-"""The Celery app: ``celery -A worker worker -Q translate,render,send,notify``.
+"""The Celery app: ``celery -A worker worker -Q translate,render,send,notify,webhooks``.
 
 Queues per stage let heavy translation workers and light sending workers run on
 as many machines as needed; ``notify`` carries confirmations and test sends,
-so they never wait behind a large newsletter send (nor it behind them). Without ``REDIS_URL`` the same tasks run in-process
+so they never wait behind a large newsletter send (nor it behind them); ``webhooks``
+carries the cities' webhook deliveries, so a slow receiver never holds up mail. Without ``REDIS_URL`` the same tasks run in-process
 (settings.CELERY_TASK_ALWAYS_EAGER), so the embedded default needs no broker.
 """
 
@@ -32,6 +33,8 @@ app.conf.update(
         "worker.tasks.send_batch": {"queue": "send"},
         "worker.tasks.send_notice": {"queue": "notify"},
         "worker.tasks.sweep": {"queue": "send"},
+        "worker.tasks.deliver_webhook": {"queue": "webhooks"},
+        "worker.tasks.sweep_webhooks": {"queue": "webhooks"},
     },
     task_serializer="json",
     accept_content=["json"],
@@ -40,9 +43,10 @@ app.conf.update(
     # Periodic work (`celery -A worker beat`, one per installation).
     beat_schedule={
         "sweep": {"task": "worker.tasks.sweep", "schedule": float(settings.SWEEP_SECONDS)},
+        "sweep-webhooks": {"task": "worker.tasks.sweep_webhooks", "schedule": float(settings.SWEEP_SECONDS)},
     },
 )
 
-QUEUES = "translate,render,send,notify"
+QUEUES = "translate,render,send,notify,webhooks"
 
 __all__ = ["app", "QUEUES"]

@@ -12,6 +12,7 @@ from b40news.delivery.renditions import render_release as render
 from b40news.releases import workflow
 from b40news.releases.models import Release
 from b40news.translation import service as translation
+from b40news.webhooks import delivery as webhooks
 
 from worker import app
 
@@ -80,3 +81,20 @@ def sweep() -> dict:
     """Every SWEEP_SECONDS on Celery beat (see worker/__init__.py)."""
     return workflow.sweep(lambda release_id: dispatch_release.delay(release_id=release_id),
                           lambda notice_id: send_notice.delay(notice_id=notice_id))
+
+
+# One webhook delivery per task, on the `webhooks` queue. A retryable failure
+# comes back when due (the row keeps its own backoff); in-process it waits
+# for the periodic sweep.
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=len(webhooks.RETRY_DELAYS) + 2)
+def deliver_webhook(self, *, delivery_id: int) -> str:
+    outcome, again_in = webhooks.send(delivery_id)
+    if again_in is not None and not self.request.is_eager:
+        raise self.retry(countdown=again_in)
+    return outcome
+
+
+@shared_task
+def sweep_webhooks() -> dict:
+    """Every SWEEP_SECONDS on Celery beat: deliveries due again, and those a dead worker left."""
+    return webhooks.sweep(lambda delivery_id: deliver_webhook.delay(delivery_id=delivery_id))
