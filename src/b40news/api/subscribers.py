@@ -58,7 +58,7 @@ def cors_for_error(request) -> dict[str, str]:
     """An error answer to an allowed site's sign-up (e.g. an invalid body) is readable by its page."""
     match = getattr(request, "resolver_match", None)
     origin = request.headers.get("Origin")
-    if not origin or match is None or match.url_name != "subscribe":
+    if not origin or match is None or not match.route.endswith("subscribe/<list_slug>"):
         return {}
     mailing_list = MailingList.objects.filter(slug=match.kwargs.get("list_slug", "")).first()
     if mailing_list is None or not cors.allowed(origin, mailing_list.city_id):

@@ -99,7 +99,7 @@ def sweep(enqueue, *, now=None) -> dict[str, int]:
     """Rows due for another try, and rows left ``sending`` by a worker that died, are enqueued again."""
     now = now or timezone.now()
     stuck = Delivery.objects.filter(state=State.SENDING, sending_at__lt=now - timedelta(seconds=STUCK_SECONDS))
-    taken_back = stuck.update(state=State.PENDING, next_attempt_at=None)
+    taken_back = stuck.update(state=State.PENDING, next_attempt_at=now)
     due = list(Delivery.objects.filter(state=State.PENDING).filter(
         Q(next_attempt_at__lte=now) | Q(next_attempt_at__isnull=True, created_at__lte=now - timedelta(seconds=60)))
         .values_list("pk", flat=True)[:1000])
