@@ -46,8 +46,9 @@ def conflict(detail: str) -> ApiError:
 
 
 def responses(*codes: int) -> dict[int, type]:
-    """The error part of an operation's ``response=`` mapping (for the schema)."""
-    return {code: Error for code in codes}
+    """The error part of an operation's ``response=`` mapping (for the schema); 400 always (any request
+    can be malformed)."""
+    return {code: Error for code in (400, *codes)}
 
 
 def _describe(errors: list[dict]) -> str:
@@ -86,8 +87,8 @@ def install(api) -> None:
                        % {"problems": _describe(exc.errors)})
 
     @api.exception_handler(HttpError)
-    def http_error(request, exc: HttpError):
-        return respond(request, exc.status_code, "error", str(exc))
+    def http_error(request, exc: HttpError):  # django-ninja's own, e.g. a body that is not JSON
+        return respond(request, exc.status_code, "invalid" if exc.status_code == 400 else "error", str(exc))
 
     @api.exception_handler(Http404)
     def missing(request, exc):

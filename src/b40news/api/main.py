@@ -8,6 +8,7 @@ served from the package's own static files (no CDN, the site's CSP holds).
 from __future__ import annotations
 
 from ninja import NinjaAPI
+from ninja.parser import Parser
 from ninja.security import HttpBearer
 
 from b40news.api import errors, releases, schemas, subscribers, tokens, webhooks
@@ -24,6 +25,16 @@ class TokenAuth(HttpBearer):
         return user
 
 
+class ObjectParser(Parser):
+    """Every JSON body of this API is an object: anything else is refused (400), never read as empty."""
+
+    def parse_body(self, request):
+        data = super().parse_body(request)
+        if not isinstance(data, dict):
+            raise ValueError("the body must be a JSON object")
+        return data
+
+
 api = NinjaAPI(
     title="b40news API",
     version="1",
@@ -36,6 +47,7 @@ api = NinjaAPI(
     urls_namespace="api",
     openapi_url="/openapi.json",
     docs_url="/docs",
+    parser=ObjectParser(),
 )
 errors.install(api)
 api.add_router("/", releases.router)

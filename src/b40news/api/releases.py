@@ -151,8 +151,11 @@ def approve(request, payload: schemas.ApproveIn, release_id: int = ReleaseId):
 def send(request, payload: schemas.SendIn, release_id: int = ReleaseId):
     release = access.release(request, release_id)
     eta = payload.at
-    if eta is not None and eta.tzinfo is None:
-        eta = eta.replace(tzinfo=dt_timezone.utc)
+    if eta is not None:
+        try:  # no offset: UTC; year 1 or 9999 with an offset is past what a datetime holds in UTC
+            eta = eta.replace(tzinfo=dt_timezone.utc) if eta.tzinfo is None else eta.astimezone(dt_timezone.utc)
+        except (OverflowError, ValueError):
+            raise bad_request(_("The time to send at is out of range.")) from None
     try:
         report = workflow.send(release, eta=eta)
     except ReleaseError as exc:

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from ninja import Field, Schema
-from pydantic import AfterValidator
+from pydantic import AfterValidator, BeforeValidator, ConfigDict
 
 from b40news.webhooks.models import EVENTS
 
@@ -29,6 +29,22 @@ def _storable(value: str) -> str:
 Text = Annotated[str, AfterValidator(_storable)]
 
 
+def _iso_text(value):
+    if value is not None and not isinstance(value, str | datetime):
+        raise ValueError("must be a date and time as ISO 8601 text")
+    return value
+
+
+# A time in a body: ISO 8601 text only (no number of seconds read as a date).
+When = Annotated[datetime, Field(strict=False), BeforeValidator(_iso_text)]
+
+
+class Body(Schema):
+    """A request body: JSON types as the schema says, no coercion ("1" is not 1, 0 is not false)."""
+
+    model_config = ConfigDict(strict=True)
+
+
 class Me(Schema):
     username: str
     staff: bool
@@ -36,7 +52,7 @@ class Me(Schema):
     role: str | None
 
 
-class ReleaseIn(Schema):
+class ReleaseIn(Body):
     body: Text = Field(description="the Bulgarian text; its first line is the title unless `title` is given")
     title: Text | None = Field(None, description="the title, when it is not the text's first line")
     city: Text | None = Field(None, description="the city's slug; an officer's own city when left out")
@@ -81,7 +97,7 @@ class ReleaseState(Schema):
     eta: float | None
 
 
-class ApproveIn(Schema):
+class ApproveIn(Body):
     languages: list[Text] | None = Field(
         None, min_length=1, description="language codes; every translated language when left out")
     force: bool = Field(False, description="approve despite flagged segments (a human decision)")
@@ -92,8 +108,8 @@ class Approved(Schema):
     status: str
 
 
-class SendIn(Schema):
-    at: datetime | None = Field(None, description="send at this time (ISO 8601; UTC when no offset); now when "
+class SendIn(Body):
+    at: When | None = Field(None, description="send at this time (ISO 8601; UTC when no offset); now when "
                                                   "left out or past")
 
 
@@ -110,7 +126,7 @@ class ReleaseAction(Schema):
     removed: int | None = Field(None, description="cancel: recipients taken back")
 
 
-class SubscribeIn(Schema):
+class SubscribeIn(Body):
     email: Text = Field(max_length=320)
     language: Text | None = Field(None, max_length=16,
                                  description="the newsletter's language; the city's when left out")
@@ -141,7 +157,7 @@ class SubscriberPage(Schema):
     items: list[Subscriber]
 
 
-class WebhookIn(Schema):
+class WebhookIn(Body):
     url: Text = Field(max_length=500, description="https:// URL of the city's receiver")
     events: list[Event] = Field(min_length=1)
     city: Text | None = Field(None, description="the city's slug; an officer's own city when left out")
