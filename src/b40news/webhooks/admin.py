@@ -11,14 +11,19 @@ from b40news.webhooks.models import EVENTS, Delivery, Endpoint
 from b40news.webhooks.signing import new_secret
 
 
+class HttpsURLField(forms.URLField):
+    def __init__(self, **kwargs):
+        super().__init__(assume_scheme="https", **kwargs)
+
+
 class EndpointForm(forms.ModelForm):
-    url = forms.URLField(max_length=500, assume_scheme="https")
     events = forms.MultipleChoiceField(choices=[(name, name) for name in EVENTS],
                                        widget=forms.CheckboxSelectMultiple)
 
     class Meta:
         model = Endpoint
         fields = ("city", "url", "events", "description", "active")
+        field_classes = {"url": HttpsURLField}
 
     def clean_url(self):
         url = self.cleaned_data["url"]
