@@ -8,8 +8,7 @@ from django.test import Client
 from b40news.api import tokens
 from tests.support.receiver import Receiver
 from tests.web.test_office_fixtures import (  # noqa: F401 (fixtures)
-    HOME, OTHER, add_subscribers, fast_hashing, make_user, network, officer, other_officer, other_release, release,
-    seed_release,
+    fast_hashing, make_user, network, officer, other_officer, other_release, release,
 )
 
 

@@ -7,7 +7,6 @@ from django.test import Client
 
 from b40news.api.models import AllowedOrigin
 from b40news.network.models import City, MailingList, Subscriber, Subscription
-from b40news.web.public import subscribe as form_view
 from tests.api.conftest import client_for
 from tests.web.test_office_fixtures import HOME, OTHER, add_subscribers
 from tests.web.test_public_fixtures import confirm_path, strings

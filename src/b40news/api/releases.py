@@ -11,9 +11,8 @@ import logging
 from datetime import timezone as dt_timezone
 
 from django.utils.translation import gettext as _
-from ninja import File, Form, Path, Query, Router, Schema, Status
+from ninja import File, Form, Path, Query, Router, Status
 from ninja.files import UploadedFile
-from pydantic import Field
 
 from b40news import languages
 from b40news.api import access, schemas
@@ -31,11 +30,6 @@ router = Router(tags=["releases"])
 ReleaseId = Path(..., ge=1, le=access.MAX_ID)
 
 
-class Paging(Schema):
-    page: int = Field(1, ge=1, le=1_000_000)
-    page_size: int = Field(50, ge=1, le=500)
-
-
 def _out(release) -> dict:
     return {"id": release.pk, "title": release.title, "city": release.city.slug, "status": release.status,
             "scheduled_for": release.scheduled_for, "created_at": release.created_at,
@@ -44,7 +38,7 @@ def _out(release) -> dict:
 
 @router.get("/releases", response={200: schemas.ReleasePage, **responses(400, 401, 403)},
             summary="The releases the caller may see, newest first")
-def list_releases(request, paging: Query[Paging]):
+def list_releases(request, paging: Query[schemas.Paging]):
     access.office_user(request)
     releases = permissions.visible_releases(request.auth).order_by("-created_at", "-pk")
     found = access.page_of(releases, paging.page, paging.page_size)

@@ -45,6 +45,11 @@ class Body(Schema):
     model_config = ConfigDict(strict=True)
 
 
+class Paging(Schema):
+    page: int = Field(1, ge=1, le=1_000_000)
+    page_size: int = Field(50, ge=1, le=500)
+
+
 class Me(Schema):
     username: str
     staff: bool

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.utils.translation import gettext as _
-from ninja import Path, Query, Router, Schema, Status
-from pydantic import Field
+from ninja import Path, Query, Router, Status
 
 from b40news.api import access, schemas
 from b40news.api.errors import bad_request, forbidden, not_found, responses
@@ -78,15 +77,10 @@ def delete_webhook(request, webhook_id: int = WebhookId):
     return Status(204, None)
 
 
-class Paging(Schema):
-    page: int = Field(1, ge=1, le=1_000_000)
-    page_size: int = Field(50, ge=1, le=500)
-
-
 @router.get("/webhooks/{webhook_id}/deliveries",
             response={200: schemas.WebhookDeliveryPage, **responses(400, 401, 403, 404)},
             summary="The endpoint's delivery log, newest first")
-def deliveries(request, paging: Query[Paging], webhook_id: int = WebhookId):
+def deliveries(request, paging: Query[schemas.Paging], webhook_id: int = WebhookId):
     endpoint = _endpoint(request, webhook_id)
     found = access.page_of(endpoint.deliveries.order_by("-pk"), paging.page, paging.page_size)
     found["items"] = [{
