@@ -274,3 +274,10 @@ def test_a_workflow_message_comes_in_bulgarian_when_asked(release, officer):
     assert bulgarian.status_code == english.status_code == 409
     assert english.json()["detail"] == "only a scheduled or paused send can be cancelled"
     assert bulgarian.json()["detail"] == "може да се отмени само насрочено или временно спряно изпращане"
+
+
+def test_a_body_over_djangos_limit_is_413_json(officer, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    response = client_for(officer).post("/api/v1/releases", {"body": "x" * 2000, "title": "t"},
+                                        content_type="application/json")
+    assert response.status_code == 413 and response.json()["code"] == "too_large"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
 from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Schema
@@ -45,10 +45,10 @@ def conflict(detail: str) -> ApiError:
     return ApiError(409, "conflict", detail)
 
 
-def responses(*codes: int) -> dict[int, type]:
+def responses(*codes: int, body: bool = False) -> dict[int, type]:
     """The error part of an operation's ``response=`` mapping (for the schema); 400 always (any request
-    can be malformed)."""
-    return {code: Error for code in (400, *codes)}
+    can be malformed), 413 where a body is read (over Django's DATA_UPLOAD_MAX_MEMORY_SIZE)."""
+    return {code: Error for code in (400, *codes, *((413,) if body else ()))}
 
 
 def _describe(errors: list[dict]) -> str:
@@ -97,6 +97,14 @@ def install(api) -> None:
     @api.exception_handler(PermissionDenied)
     def denied(request, exc):
         return respond(request, 403, "forbidden", _("This account may not do this."))
+
+    @api.exception_handler(RequestDataTooBig)
+    def too_large(request, exc):
+        return respond(request, 413, "too_large", _("The request is too large."))
+
+    @api.exception_handler(SuspiciousOperation)
+    def suspicious(request, exc):
+        return respond(request, 400, "invalid", _("The request is not valid."))
 
     @api.exception_handler(Exception)
     def crashed(request, exc):

@@ -36,7 +36,7 @@ def _out(release) -> dict:
             "lists": sorted(release.lists.values_list("slug", flat=True))}
 
 
-@router.get("/releases", response={200: schemas.ReleasePage, **responses(400, 401, 403)},
+@router.get("/releases", response={200: schemas.ReleasePage, **responses(401, 403)},
             summary="The releases the caller may see, newest first")
 def list_releases(request, paging: Query[schemas.Paging]):
     access.office_user(request)
@@ -86,14 +86,14 @@ def _translate(release) -> str:
     return "started"
 
 
-@router.post("/releases", response={201: schemas.ReleaseCreated, **responses(400, 401, 403)},
+@router.post("/releases", response={201: schemas.ReleaseCreated, **responses(401, 403, body=True)},
              summary="Submit a release as JSON text")
 def submit(request, payload: schemas.ReleaseIn):
     return _submit(request, payload.body.encode("utf-8", "surrogatepass"), _("the text"), title=payload.title,
                    city=payload.city, lists=payload.lists, translate=payload.translate)
 
 
-@router.post("/releases/upload", response={201: schemas.ReleaseCreated, **responses(400, 401, 403)},
+@router.post("/releases/upload", response={201: schemas.ReleaseCreated, **responses(401, 403, body=True)},
              summary="Submit a release as a .txt or .docx file (multipart/form-data)")
 def submit_file(request, file: File[UploadedFile], title: Form[Text | None] = None, city: Form[Text | None] = None,
                 lists: Form[list[Text]] = None, translate: Form[bool] = True):
@@ -115,7 +115,7 @@ def state(request, release_id: int = ReleaseId):
 
 
 @router.post("/releases/{release_id}/approve",
-             response={200: schemas.Approved, **responses(400, 401, 403, 404, 409)},
+             response={200: schemas.Approved, **responses(401, 403, 404, 409, body=True)},
              summary="Approve languages; flagged segments need force (a human decision)")
 def approve(request, payload: schemas.ApproveIn, release_id: int = ReleaseId):
     release = access.release(request, release_id)
@@ -140,7 +140,7 @@ def approve(request, payload: schemas.ApproveIn, release_id: int = ReleaseId):
 
 
 @router.post("/releases/{release_id}/send",
-             response={200: schemas.SendReport, **responses(400, 401, 403, 404, 409)},
+             response={200: schemas.SendReport, **responses(401, 403, 404, 409, body=True)},
              summary="Send now, or schedule for `at`")
 def send(request, payload: schemas.SendIn, release_id: int = ReleaseId):
     release = access.release(request, release_id)

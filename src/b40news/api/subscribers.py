@@ -79,7 +79,7 @@ def preflight(request, list_slug: str):
 
 
 @router.post("/subscribe/{list_slug}", auth=None, url_name="subscribe",
-             response={202: schemas.SubscribeAccepted, **responses(400, 403, 404, 429)},
+             response={202: schemas.SubscribeAccepted, **responses(403, 404, 429, body=True)},
              summary="Sign an address up to a list (double opt-in): public, for the city's own web site")
 def subscribe(request, payload: schemas.SubscribeIn, list_slug: Text = ListSlug):
     mailing_list = _list(list_slug)
@@ -127,7 +127,7 @@ class SubscriberQuery(Schema):
     page_size: int = Field(100, ge=1, le=500)
 
 
-@router.get("/subscribers", response={200: schemas.SubscriberPage, **responses(400, 401, 403, 404)},
+@router.get("/subscribers", response={200: schemas.SubscriberPage, **responses(401, 403, 404)},
             summary="The subscribers of the caller's city (staff: every city), oldest first")
 def list_subscribers(request, query: Query[SubscriberQuery]):
     user = access.office_user(request)

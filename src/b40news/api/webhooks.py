@@ -39,7 +39,7 @@ def list_webhooks(request):
         city__in=permissions.managed_cities(user)).order_by("pk")]
 
 
-@router.post("/webhooks", response={201: schemas.WebhookCreated, **responses(400, 401, 403)},
+@router.post("/webhooks", response={201: schemas.WebhookCreated, **responses(401, 403, body=True)},
              summary="Register a URL for events; the answer holds the signing secret, shown only here")
 def create_webhook(request, payload: schemas.WebhookIn):
     user = access.office_user(request)
@@ -78,7 +78,7 @@ def delete_webhook(request, webhook_id: int = WebhookId):
 
 
 @router.get("/webhooks/{webhook_id}/deliveries",
-            response={200: schemas.WebhookDeliveryPage, **responses(400, 401, 403, 404)},
+            response={200: schemas.WebhookDeliveryPage, **responses(401, 403, 404)},
             summary="The endpoint's delivery log, newest first")
 def deliveries(request, paging: Query[schemas.Paging], webhook_id: int = WebhookId):
     endpoint = _endpoint(request, webhook_id)
