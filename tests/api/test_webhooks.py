@@ -78,6 +78,47 @@ def test_urls_that_would_probe_the_servers_own_network_are_refused():
     assert http.parse("http://127.0.0.1:8000/hook", allow_local=True).port == 8000
 
 
+def self_signed(tmp_path):
+    """An SSLContext serving a fresh self-signed certificate for 127.0.0.1."""
+    import datetime as dt
+    import ipaddress
+    import ssl
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = dt.datetime.now(dt.timezone.utc)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(minutes=1))
+            .not_valid_after(now + dt.timedelta(days=1))
+            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+                           critical=False)
+            .sign(key, hashes.SHA256()))
+    (tmp_path / "cert.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    (tmp_path / "key.pem").write_bytes(key.private_bytes(serialization.Encoding.PEM,
+                                                         serialization.PrivateFormat.PKCS8,
+                                                         serialization.NoEncryption()))
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(tmp_path / "cert.pem", tmp_path / "key.pem")
+    return context
+
+
+def test_https_receivers_must_have_a_certificate_the_system_trusts(tmp_path):
+    from tests.support.receiver import Receiver
+
+    server = Receiver(tls=self_signed(tmp_path)).start()
+    try:
+        answer = http.post(server.url, b"{}", {}, timeout=5, allow_local=True)
+    finally:
+        server.stop()
+    assert answer.status is None and "certificate verify failed" in answer.error  # TLS was checked, not skipped
+    assert server.requests == []  # nothing reached a receiver that could not prove who it is
+
+
 # -- registering through the API -----------------------------------------------------------
 
 

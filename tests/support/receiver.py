@@ -36,8 +36,10 @@ class Recorded:
 
 
 class Receiver:
-    def __init__(self, path: str = "/hook"):
+    def __init__(self, path: str = "/hook", *, tls=None):
+        """``tls``: an ``ssl.SSLContext`` to serve HTTPS with (its certificate, its key)."""
         self.path = path
+        self.tls = tls
         self._lock = threading.Lock()
         self._faults: collections.deque = collections.deque()
         self._requests: list[Recorded] = []
@@ -47,7 +49,7 @@ class Receiver:
     @property
     def url(self) -> str:
         host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}{self.path}"
+        return f"{'https' if self.tls else 'http'}://{host}:{port}{self.path}"
 
     @property
     def requests(self) -> list[Recorded]:
@@ -106,6 +108,8 @@ class Receiver:
                 self.wfile.write(payload)
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        if self.tls is not None:
+            self._server.socket = self.tls.wrap_socket(self._server.socket, server_side=True)
         self._server.daemon_threads = True
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
         return self
