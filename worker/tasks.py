@@ -83,13 +83,14 @@ def sweep() -> dict:
                           lambda notice_id: send_notice.delay(notice_id=notice_id))
 
 
-# One webhook delivery per task, on the `webhooks` queue. A retryable failure
-# comes back when due (the row keeps its own backoff); in-process it waits
-# for the periodic sweep.
+# One webhook delivery per task, on the `webhooks` queue. The task that made a
+# failed attempt comes back when the row's next try is due; a task that finds
+# the row early, taken or done does nothing (the sweep also enqueues due rows:
+# whichever claims the row first sends it). In-process, retries wait for the sweep.
 @shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=len(webhooks.RETRY_DELAYS) + 2)
 def deliver_webhook(self, *, delivery_id: int) -> str:
     outcome, again_in = webhooks.send(delivery_id)
-    if again_in is not None and not self.request.is_eager:
+    if outcome == "retry" and not self.request.is_eager:
         raise self.retry(countdown=again_in)
     return outcome
 
