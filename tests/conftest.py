@@ -165,9 +165,11 @@ class Workers:
         return env
 
     def start(self, concurrency: int = 2, name: str | None = None) -> subprocess.Popen:
+        from worker import QUEUES
+
         name = name or f"w{len(self.processes)}"
         process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "worker", "worker", "-Q", "translate,render,send,notify",
+            [sys.executable, "-m", "celery", "-A", "worker", "worker", "-Q", QUEUES,
              "-c", str(concurrency), "-n", f"{name}@%h", "-l", "warning", "--without-gossip", "--without-mingle"],
             cwd=REPO,
             env=self.env(),

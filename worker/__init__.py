@@ -1,9 +1,10 @@
-"""The Celery app: ``celery -A worker worker -Q translate,render,send,notify``.
+"""The Celery app: ``celery -A worker worker -Q translate,render,send,notify,webhooks``.
 
 Queues per stage let heavy translation workers and light sending workers run on
 as many machines as needed; ``notify`` carries confirmations, test sends and
 reviewers' notifications, so they never wait behind a large newsletter send
-(nor it behind them). Without ``REDIS_URL`` the same tasks run in-process
+(nor it behind them); ``webhooks`` carries the cities' webhook deliveries, so
+a slow receiver never holds up mail. Without ``REDIS_URL`` the same tasks run in-process
 (settings.CELERY_TASK_ALWAYS_EAGER), so the embedded default needs no broker.
 """
 
@@ -37,6 +38,8 @@ app.conf.update(
         "worker.tasks.announce_review": {"queue": "notify"},
         "worker.tasks.send_review_digests": {"queue": "notify"},
         "worker.tasks.apply_retention": {"queue": "send"},
+        "worker.tasks.deliver_webhook": {"queue": "webhooks"},
+        "worker.tasks.sweep_webhooks": {"queue": "webhooks"},
     },
     task_serializer="json",
     accept_content=["json"],
@@ -49,9 +52,10 @@ app.conf.update(
         "review-digests": {"task": "worker.tasks.send_review_digests", "schedule": 24 * 3600.0},
         # Ledger rows past B40NEWS_DELIVERY_RETENTION_DAYS lose their address (network/privacy.py).
         "retention": {"task": "worker.tasks.apply_retention", "schedule": 86400.0},
+        "sweep-webhooks": {"task": "worker.tasks.sweep_webhooks", "schedule": float(settings.SWEEP_SECONDS)},
     },
 )
 
-QUEUES = "translate,render,send,notify"
+QUEUES = "translate,render,send,notify,webhooks"
 
 __all__ = ["app", "QUEUES"]

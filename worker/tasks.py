@@ -12,6 +12,7 @@ from b40news.delivery.renditions import render_release as render
 from b40news.releases import review_requests, workflow
 from b40news.releases.models import Release
 from b40news.translation import service as translation
+from b40news.webhooks import delivery as webhooks
 
 from worker import app
 
@@ -108,3 +109,21 @@ def apply_retention() -> dict:
     from b40news.network.privacy import apply_retention as retain
 
     return retain().__dict__
+
+
+# One webhook delivery per task, on the `webhooks` queue. The task that made a
+# failed attempt comes back when the row's next try is due; a task that finds
+# the row early, taken or done does nothing (the sweep also enqueues due rows:
+# whichever claims the row first sends it). In-process, retries wait for the sweep.
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=len(webhooks.RETRY_DELAYS) + 2)
+def deliver_webhook(self, *, delivery_id: int) -> str:
+    outcome, again_in = webhooks.send(delivery_id)
+    if outcome == "retry" and not self.request.is_eager:
+        raise self.retry(countdown=again_in)
+    return outcome
+
+
+@shared_task
+def sweep_webhooks() -> dict:
+    """Every SWEEP_SECONDS on Celery beat: deliveries due again, and those a dead worker left."""
+    return webhooks.sweep(lambda delivery_id: deliver_webhook.delay(delivery_id=delivery_id))

@@ -294,3 +294,11 @@ if LOG_FORMAT == "json":
     LOGGING["handlers"]["console"]["formatter"] = "json"
     CELERY_WORKER_HIJACK_ROOT_LOGGER = False  # Celery keeps the handler above instead of its own
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
+
+# --- HTTP API and webhooks (README: "HTTP API") ---
+INSTALLED_APPS += ["ninja", "b40news.api", "b40news.webhooks"]  # ninja: the docs page's static files
+# Web sites whose pages may call every city's sign-up endpoint (each city may add its own in the admin).
+API_CORS_ORIGINS = env.get_list("B40NEWS_API_CORS_ORIGINS")
+WEBHOOK_TIMEOUT = env.get_float("B40NEWS_WEBHOOK_TIMEOUT", 10.0)
+# Allow plain http:// and private or loopback addresses as webhook targets (tests, receivers on this host).
+WEBHOOK_ALLOW_LOCAL = env.get_bool("B40NEWS_WEBHOOK_ALLOW_LOCAL", False)

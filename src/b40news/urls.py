@@ -1,8 +1,11 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from b40news.api.main import api
+
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),  # the HTTP API, its schema (openapi.json) and docs
     path("", include("b40news.ops.urls")),  # /healthz, /metrics
     path("", include("b40news.web.urls")),
 ]

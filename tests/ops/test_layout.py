@@ -55,7 +55,7 @@ def test_procfile_has_the_four_processes():
     assert PROCFILE["beat"] == "celery -A worker beat"
     queues = {name: shlex.split(cmd)[shlex.split(cmd).index("-Q") + 1] for name, cmd in PROCFILE.items()
               if "-Q" in cmd}
-    assert queues == {"translate": "translate", "send": "send,notify,render"}
+    assert queues == {"translate": "translate", "send": "send,notify,render,webhooks"}
 
 
 def test_compose_runs_the_procfile_commands():
@@ -180,7 +180,7 @@ def test_honcho_starts_the_whole_layout(tmp_path, redis_url, mta):
         while time.monotonic() < deadline and len(queues) < 2:
             replies = probe.control.inspect(timeout=1).active_queues() or {}
             queues = {name.split("@")[0]: sorted(q["name"] for q in qs) for name, qs in replies.items()}
-        assert queues == {"translate": ["translate"], "send": ["notify", "render", "send"]}, queues
+        assert queues == {"translate": ["translate"], "send": ["notify", "render", "send", "webhooks"]}, queues
 
         # Beat runs, and keeps its schedule in the data directory.
         deadline = time.monotonic() + 60

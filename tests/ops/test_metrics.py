@@ -122,7 +122,7 @@ def test_queue_depth_from_the_broker(client, settings, redis_url):
         client_ = redis.Redis.from_url(redis_url)
         client_.delete(*client_.keys(f"{prefix}*") or [f"{prefix}none"])
     lengths = {dict(labels)["queue"]: value for labels, value in samples["b40news_queue_length"].items()}
-    assert lengths == {"translate": 2, "render": 2, "send": 1, "notify": 0}
+    assert lengths == {"translate": 2, "render": 2, "send": 1, "notify": 0, "webhooks": 0}
     assert samples["b40news_broker_up"][()] == 1
 
 

@@ -55,6 +55,7 @@ from b40news.network import links
 from b40news.network.addresses import Address
 from b40news.network.models import Language, MailingList, Subscriber, Subscription
 from b40news.network.throttle import purge_expired
+from b40news.webhooks import events
 
 Status = Subscription.Status
 CONFIRM_MAX_AGE = timedelta(days=7)
@@ -202,7 +203,9 @@ def unsubscribe(subscription: Subscription) -> bool:
             status=Status.UNSUBSCRIBED, unsubscribed_at=now
         )
         _stop_open_deliveries(subscription.subscriber_id)
-    subscription.refresh_from_db()
+        subscription.refresh_from_db()
+        if changed:
+            events.subscriber_unsubscribed(subscription)
     return bool(changed)
 
 

@@ -36,8 +36,8 @@ from b40news.delivery.models import Delivery
 log = logging.getLogger(__name__)
 
 # The Celery queues (worker/__init__.py routes tasks to them; "notify" is for
-# reviewer notifications).
-QUEUES = ("translate", "render", "send", "notify")
+# reviewer notifications, "webhooks" for the cities' webhook deliveries).
+QUEUES = ("translate", "render", "send", "notify", "webhooks")
 # Kombu's Redis transport keeps one list per priority step: "name", then
 # "name\x06\x163", "…6", "…9" (kombu.transport.redis.Channel._q_for_pri).
 _PRIORITY_SUFFIXES = ("", "\x06\x163", "\x06\x166", "\x06\x169")

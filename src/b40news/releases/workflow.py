@@ -41,6 +41,7 @@ from b40news.network.models import City, Language, MailingList
 from b40news.releases import human, reviewers
 from b40news.releases.intake import ReleaseError, checked_title, decode, split_title
 from b40news.releases.models import Release, Translation
+from b40news.webhooks import events
 
 Status = Translation.Status
 State = Delivery.State
@@ -147,6 +148,7 @@ def store_machine_results(release: Release, results: dict[str, dict]) -> list[Tr
             stored.append(translation)
         _changed(release, set(results))
         Release.objects.filter(pk=release.pk, status__in=[RS.DRAFT, RS.TRANSLATING]).update(status=RS.REVIEW)
+        events.release_translated(release, stored)
     return stored
 
 
@@ -206,6 +208,7 @@ def store_human(release: Release, language: str, raw: bytes, *, name: str, title
         translation = human.submit_translation(release, code, raw, name=name, title=title or None, user=user)
         _changed(release, {code})
         Release.objects.filter(pk=release.pk, status__in=[RS.DRAFT, RS.TRANSLATING]).update(status=RS.REVIEW)
+        events.release_translated(release, [translation])
     return translation
 
 
@@ -250,6 +253,7 @@ def approve(release: Release, codes: Iterable[str], *, user=None, override: bool
         raise ReleaseError(_("cannot approve:") + "\n  " + "\n  ".join(problems))
     now = timezone.now()
     with transaction.atomic():
+        newly = [translation for translation in approved if translation.status != Status.APPROVED]
         for translation in approved:
             if translation.status != Status.APPROVED:
                 translation.status, translation.approved_at, translation.approved_by = Status.APPROVED, now, user
@@ -257,6 +261,7 @@ def approve(release: Release, codes: Iterable[str], *, user=None, override: bool
                 translation.approval_override = translation.language.code in decision.overridden
                 translation.save(update_fields=["status", *Translation.APPROVAL_CLEARED, "updated_at"])
         _changed(release, {t.language.code for t in approved})
+        events.languages_approved(release, newly, user)
     return approved
 
 
@@ -451,6 +456,8 @@ def settle(release_id: int) -> str:
             outcome = RS.SENT
         if outcome != release.status:
             Release.objects.filter(pk=release_id).update(status=outcome)
+            if outcome in SENT_STATES:
+                events.release_sent(release, outcome)
     return outcome
 
 

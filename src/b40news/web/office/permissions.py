@@ -89,6 +89,16 @@ def target_lists(user) -> QuerySet[MailingList]:
     return lists.filter(city_id=officer.city_id)
 
 
+def managed_cities(user) -> QuerySet[City]:
+    """The cities whose subscribers and webhooks the user manages: their own; staff, every city."""
+    if user.is_staff:
+        return City.objects.all()
+    officer = officer_of(user)
+    if officer is None:
+        return City.objects.none()
+    return City.objects.filter(pk=officer.city_id)
+
+
 def office_view(view, allowed=may_use_office):
     """Login required (anonymous users go to the login page), then an officer,
     a reviewer or translator, or staff (or whom ``allowed`` lets in)."""
