@@ -111,6 +111,19 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     # A test database in a file, not in memory, so that real workers share it.
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}
+elif DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql"):
+    # A host lost inside a transaction must not keep its locks (a release row's
+    # lock stops every other host's send): the server ends such a session after
+    # this many seconds idle in a transaction, or with data unacknowledged
+    # (tests/integration/test_hosts.py found it; README "Scaling"). 0: off.
+    _lost = env.get_int("B40NEWS_PG_LOST_SESSION_SECONDS", 60)
+    if _lost:
+        _options = DATABASES["default"].setdefault("OPTIONS", {})
+        _options["options"] = " ".join(filter(None, [
+            _options.get("options", ""),
+            f"-c idle_in_transaction_session_timeout={_lost * 1000} -c tcp_user_timeout={_lost * 1000}",
+            "-c tcp_keepalives_idle=30 -c tcp_keepalives_interval=10 -c tcp_keepalives_count=3",
+        ]))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
