@@ -1,0 +1,449 @@
+"""Drafts for one member of the Serbo-Croatian family from another (plain Python).
+
+Croatian, Bosnian, Montenegrin and Serbian are close enough that a reviewed
+text in one of them is most of the way to the others. No engine here
+translates into any of them (see the measured notes), so a reviewed sibling is
+the best start a person can get. Three kinds of change, all driven by data
+that reviewers can read in a diff and extend (``sibling_data/``, see its
+README.md):
+
+* **script** -- Serbian Cyrillic <-> Serbian Latin, the exact one-to-one
+  mapping of :mod:`b40news.text.scripts`. Nothing else changes.
+* **lexical** -- the words the standards choose differently
+  (``lexicon.tsv``: hr "tisuća/kruh/tjedan/općina/siječnja" vs
+  "hiljada/hljeb/sedmica/opština/januara"); one row per concept and form, one
+  column per language.
+* **reflex** -- the reflex of the old jat: Serbian (as written in Serbia) is
+  ekavian ("mleko, reka, vreme, lepo, dete"), Croatian, Bosnian and
+  Montenegrin are ijekavian ("mlijeko, rijeka, vrijeme, lijepo, dijete").
+  Ijekavian -> ekavian follows rules (below) with the exceptions of
+  ``jat-exceptions.txt`` and the word pairs of ``jat.tsv``; ekavian ->
+  ijekavian is not predictable from spelling ("reka" -> "rijeka" but "rekao"
+  stays), so it uses the pairs of ``jat.tsv`` alone.
+
+The ijekavian -> ekavian rules, in order, for a word no table names:
+
+1. ``ije`` between consonants -> ``e`` (rijeka -> reka, svijet -> svet,
+   cijena -> cena), except before ``nt`` or an ``r`` that ends the syllable
+   (klijent, pacijent, premijer, kurijer: loan words, never jat);
+2. ``je`` after b c d m p r s t v and before a consonant -> ``e`` (mjesto ->
+   mesto, djeca -> deca, rješenje -> rešenje, vjerovatno -> verovatno);
+3. ``lje`` at the start of a word, before a consonant -> ``le`` (ljeto ->
+   leto, ljekar -> lekar; "polje", "zemlje" keep their lj).
+
+A word's case carries over (MLIJEKO -> MLEKO, Rijeka stays a name when the
+exceptions list it with a capital). Links and e-mail addresses are never
+touched, nor are the spans a caller fixes (glossary terms: the approved
+target of the other language is put in their place).
+
+What this cannot do (a reviewer's work, and why every result is a draft):
+syntax ("da li" / "je li", the infinitive vs "da" + present), verbs that
+change class (hr "organizira" / sr "organizuje") beyond the listed forms,
+ambiguous forms ("sveta": world or holy), and every jat word the table does
+not list yet when starting from Serbian.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from b40news.text.protect import link_spans
+from b40news.text.scripts import serbian_to_cyrillic, serbian_to_latin
+
+DATA_DIR = Path(__file__).resolve().parent / "sibling_data"
+
+# The family, and the columns of lexicon.tsv (Serbian Cyrillic goes through sr-Latn).
+LATIN_MEMBERS: tuple[str, ...] = ("hr", "bs", "cnr", "sr-Latn")
+FAMILY: tuple[str, ...] = (*LATIN_MEMBERS, "sr-Cyrl")
+EKAVIAN = frozenset({"sr-Latn", "sr-Cyrl"})
+
+# Which reviewed sibling a target starts from when several are reviewed: the closest first.
+PREFERENCE: dict[str, tuple[str, ...]] = {
+    "hr": ("bs", "cnr", "sr-Latn", "sr-Cyrl"),
+    "bs": ("cnr", "hr", "sr-Latn", "sr-Cyrl"),
+    "cnr": ("bs", "sr-Latn", "sr-Cyrl", "hr"),
+    "sr-Latn": ("sr-Cyrl", "cnr", "bs", "hr"),
+    "sr-Cyrl": ("sr-Latn", "cnr", "bs", "hr"),
+}
+
+_CONSONANTS = "bcčćdđfghklmnprsštvzž"
+_WORD_RE = re.compile(r"[^\W\d_]+")  # runs of letters: hyphenated words are two words
+
+
+class SiblingDataError(ValueError):
+    """A malformed data file; the message names the file and line."""
+
+
+def in_family(code: str) -> bool:
+    return code in FAMILY
+
+
+def kind_between(source: str, target: str) -> str:
+    """"script" between the two Serbian scripts, "sibling" between any other members."""
+    return "script" if {source, target} == {"sr-Latn", "sr-Cyrl"} else "sibling"
+
+
+# -- the data ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Form:
+    """One cell of a table: a whole word, ``stem-`` (any ending) or ``stem(a|e|u)``."""
+
+    stem: str
+    endings: tuple[str, ...] | None  # None: any ending; ("",): the whole word only
+
+    @classmethod
+    def parse(cls, cell: str, where: str) -> Form:
+        cell = unicodedata.normalize("NFC", cell.strip().lower())
+        if cell.endswith("-"):
+            form = cls(cell[:-1], None)
+        elif cell.endswith(")") and "(" in cell:
+            stem, _, rest = cell[:-1].partition("(")
+            form = cls(stem, tuple(rest.split("|")))
+        else:
+            form = cls(cell, ("",))
+        if not form.stem or not all(_WORD_RE.fullmatch(part) for part in form.stem.split(" ")):
+            raise SiblingDataError(f"{where}: {cell!r} is not a word, a stem- or a stem(endings)")
+        return form
+
+    @property
+    def whole(self) -> bool:
+        return self.endings == ("",)
+
+    def ending_of(self, word: str) -> str | None:
+        """The ending ``word`` has after this stem, or None when it does not match."""
+        if not word.startswith(self.stem):
+            return None
+        ending = word[len(self.stem):]
+        if self.endings is None or ending in self.endings:
+            return ending
+        return None
+
+
+@dataclass(frozen=True)
+class Row:
+    cells: dict[str, tuple[Form, ...]]  # language -> forms; the first is the one written
+    where: str
+
+
+@dataclass
+class Table:
+    """Rows of forms per language, looked up by word: whole words first, then the longest stem."""
+
+    rows: list[Row] = field(default_factory=list)
+    _index: dict[tuple[str, str], list[Row]] = field(default_factory=dict, repr=False)
+
+    def add(self, row: Row) -> None:
+        self.rows.append(row)
+        for language, forms in row.cells.items():
+            for first in {form.stem[:1] for form in forms}:
+                bucket = self._index.setdefault((language, first), [])
+                if not bucket or bucket[-1] is not row:
+                    bucket.append(row)
+
+    def lookup(self, word: str, source: str, target: str) -> str | None:
+        best: tuple[int, str] | None = None
+        for row in self._index.get((source, word[:1]), ()):
+            if target not in row.cells:
+                continue
+            for form in row.cells[source]:
+                ending = form.ending_of(word)
+                if ending is None:
+                    continue
+                rank = 10_000 if form.whole else len(form.stem)
+                if best is None or rank > best[0]:
+                    written = row.cells[target][0]
+                    best = (rank, written.stem + ("" if written.whole else ending))
+        return best[1] if best else None
+
+
+def _rows(path: Path) -> Iterable[tuple[str, list[str]]]:
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        yield f"{path.name}:{number}", line.rstrip("\n").split("\t")
+
+
+def _alternatives(cell: str) -> list[str]:
+    """"a|b(x|y)" -> ["a", "b(x|y)"]: a bar inside parentheses separates endings."""
+    parts, depth, current = [], 0, ""
+    for char in cell:
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if char == "|" and depth == 0:
+            parts.append(current)
+            current = ""
+        else:
+            current += char
+    return [*parts, current]
+
+
+def _table(path: Path, columns: Sequence[str]) -> Table:
+    table = Table()
+    for where, cells in _rows(path):
+        if len(cells) < len(columns):
+            raise SiblingDataError(f"{where}: {len(cells)} column(s), expected {len(columns)} "
+                                   f"({', '.join(columns)}), separated by tabs")
+        row: dict[str, tuple[Form, ...]] = {}
+        for column, cell in zip(columns, cells):
+            if cell.strip():
+                row[column] = tuple(Form.parse(alt, where) for alt in _alternatives(cell))
+        kinds = {form.whole for forms in row.values() for form in forms}
+        if len(kinds) > 1:
+            raise SiblingDataError(f"{where}: a row is either whole words or stems in every column")
+        if len(row) < 2:
+            raise SiblingDataError(f"{where}: a row needs at least two languages")
+        table.add(Row(row, where))
+    return table
+
+
+@dataclass(frozen=True)
+class Exceptions:
+    """Words the reflex rules leave alone. Lowercase entries match any case; an entry
+    written with a capital (a name: "Rijeka", "Bijeljina") matches only so written."""
+
+    any_case: frozenset[str]
+    any_case_stems: tuple[str, ...]
+    exact: frozenset[str]
+    exact_stems: tuple[str, ...]
+
+    def name(self, word: str) -> bool:
+        return word in self.exact or word.startswith(self.exact_stems)
+
+    def __contains__(self, word: str) -> bool:
+        lower = word.lower()
+        return self.name(word) or lower in self.any_case or lower.startswith(self.any_case_stems)
+
+
+def _exceptions(path: Path) -> Exceptions:
+    any_case, any_stems, exact, exact_stems = set(), [], set(), []
+    for where, cells in _rows(path):
+        entry = unicodedata.normalize("NFC", cells[0].split("#")[0].strip())
+        if not entry:
+            continue
+        stem = entry.endswith("-")
+        word = entry.rstrip("-")
+        if not _WORD_RE.fullmatch(word):
+            raise SiblingDataError(f"{where}: {entry!r} is not a word or a stem-")
+        if word[:1].isupper():
+            (exact_stems.append(word) if stem else exact.add(word))
+        else:
+            (any_stems.append(word) if stem else any_case.add(word))
+    return Exceptions(frozenset(any_case), tuple(any_stems), frozenset(exact), tuple(exact_stems))
+
+
+@dataclass(frozen=True)
+class SiblingData:
+    lexicon: Table
+    jat: Table  # columns "ekavian", "ijekavian"
+    exceptions: Exceptions
+
+
+@lru_cache(maxsize=4)
+def load(directory: Path = DATA_DIR) -> SiblingData:
+    """The tables of ``directory`` (the package's own by default), checked."""
+    directory = Path(directory)
+    return SiblingData(
+        lexicon=_table(directory / "lexicon.tsv", LATIN_MEMBERS),
+        jat=_table(directory / "jat.tsv", ("ekavian", "ijekavian")),
+        exceptions=_exceptions(directory / "jat-exceptions.txt"),
+    )
+
+
+# -- converting words -------------------------------------------------------------------
+
+
+def _recase(original: str, converted: str) -> str:
+    letters = [c for c in original if c.isalpha()]
+    if len(letters) >= 2 and all(c.isupper() for c in letters):
+        return converted.upper()
+    if original[:1].isupper():
+        return converted[:1].upper() + converted[1:]
+    return converted
+
+
+_C = f"[{_CONSONANTS}]"
+_RULES: tuple[tuple[re.Pattern, str], ...] = (
+    (re.compile(f"(?<={_C})ije(?!nt)(?!r(?:[aeiou]|$))(?={_C})"), "e"),
+    (re.compile(f"(?<=[bcdmprstv])je(?={_C})"), "e"),
+    (re.compile(f"^lje(?={_C})"), "le"),
+)
+
+
+_COMPARATIVE_RE = re.compile(r"ije[gm]$")  # važnijeg, kasnijem: an ending, not a jat
+
+
+def ijekavian_to_ekavian_word(word: str, data: SiblingData, *, name_like: bool = False) -> str:
+    lower = word.lower()
+    if data.exceptions.name(word):  # names first: "Rijeku" the city, not "rijeku" the river
+        return word
+    paired = data.jat.lookup(lower, "ijekavian", "ekavian")
+    if paired is not None:
+        return _recase(word, paired)
+    if word in data.exceptions:
+        return word
+    if name_like or (len(lower) > 6 and _COMPARATIVE_RE.search(lower)):
+        return word
+    converted = lower
+    for pattern, replacement in _RULES:
+        converted = pattern.sub(replacement, converted)
+    return word if converted == lower else _recase(word, converted)
+
+
+def ekavian_to_ijekavian_word(word: str, data: SiblingData) -> str:
+    paired = data.jat.lookup(word.lower(), "ekavian", "ijekavian")
+    return word if paired is None else _recase(word, paired)
+
+
+def convert_word(word: str, source: str, target: str, data: SiblingData, *, name_like: bool = False) -> str:
+    """One word from ``source`` into ``target`` (both Latin members of the family).
+
+    ``name_like``: written with a capital inside a sentence; the tables still
+    apply ("Sjeverna" -> "Severna" is listed), the reflex rules do not (Bijelić).
+    """
+    lower = unicodedata.normalize("NFC", word).lower()
+    lexical = data.lexicon.lookup(lower, source, target)
+    if lexical is not None:
+        return _recase(word, lexical)
+    if source not in EKAVIAN and target in EKAVIAN:
+        return ijekavian_to_ekavian_word(word, data, name_like=name_like)
+    if source in EKAVIAN and target not in EKAVIAN:
+        return ekavian_to_ijekavian_word(word, data)
+    return word
+
+
+# -- converting texts -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Change:
+    was: str
+    now: str
+
+    def as_dict(self) -> dict:
+        return {"was": self.was, "now": self.now}
+
+
+@dataclass(frozen=True)
+class Conversion:
+    text: str
+    kind: str  # "script" | "sibling"
+    changes: tuple[Change, ...] = ()
+
+
+def _fixed_spans(text: str, terms: Sequence[tuple[str, str]]) -> list[tuple[int, int, str]]:
+    """(start, end, replacement): links stay as they are, glossary terms become the target's."""
+    spans = [(start, end, text[start:end]) for start, end, _ in link_spans(text)]
+    folded = text.casefold()
+    if len(folded) == len(text):  # casefolding kept the offsets: search case-insensitively
+        for written, wanted in sorted(terms, key=lambda pair: -len(pair[0])):
+            needle = written.casefold()
+            if not needle:
+                continue
+            start = folded.find(needle)
+            while start != -1:
+                end = start + len(needle)
+                if all(end <= s or start >= e for s, e, _ in spans):
+                    original = text[start:end]
+                    keep_capital = original[:1].isupper() and wanted[:1].islower()
+                    spans.append((start, end, wanted[:1].upper() + wanted[1:] if keep_capital else wanted))
+                start = folded.find(needle, end)
+    return sorted(spans)
+
+
+_SENTENCE_END = ".!?…:"
+_OPENING = "\"'„“”«»‘’([-–—•*"
+
+
+def _starts_sentence(text: str, start: int) -> bool:
+    """True when nothing but spacing, quotes or a list marker stands between ``start``
+    and the previous sentence's end (or the start of the text)."""
+    before = text[:start].rstrip().rstrip(_OPENING).rstrip()
+    return not before or before[-1] in _SENTENCE_END
+
+
+def _convert_free(text: str, start: int, end: int, convert) -> tuple[str, list[Change]]:
+    """Convert the words of ``text[start:end]``; the whole text tells where sentences start."""
+    changes: list[Change] = []
+
+    def one(match: re.Match) -> str:
+        word = match.group(0)
+        name_like = word[:1].isupper() and not _starts_sentence(text, start + match.start())
+        now = convert(word, name_like)
+        if now != word:
+            changes.append(Change(word, now))
+        return now
+
+    return _WORD_RE.sub(one, text[start:end]), changes
+
+
+def _latin_step(text: str, source: str, target: str, data: SiblingData,
+                fixed: list[tuple[int, int, str]]) -> tuple[str, list[Change]]:
+    pieces, changes, position = [], [], 0
+    for start, end, replacement in [*fixed, (len(text), len(text), "")]:
+        if start < position:
+            continue
+        converted, changed = _convert_free(
+            text, position, start, lambda w, name_like: convert_word(w, source, target, data, name_like=name_like))
+        pieces += [converted, replacement]
+        changes += changed
+        if replacement != text[start:end]:
+            changes.append(Change(text[start:end], replacement))
+        position = end
+    return "".join(pieces), changes
+
+
+def convert(text: str, source: str, target: str, *, terms: Sequence[tuple[str, str]] = (),
+            data: SiblingData | None = None) -> Conversion:
+    """``text`` written in ``source`` as a draft in ``target``.
+
+    ``terms``: (as ``source`` writes a glossary term, as ``target`` must) pairs;
+    those spans get the target's approved string and are not converted further.
+    """
+    if source not in FAMILY or target not in FAMILY:
+        raise ValueError(f"{source} -> {target}: both must be in {', '.join(FAMILY)}")
+    data = data or load()
+    kind = kind_between(source, target)
+    if source == target:
+        return Conversion(text, kind)
+    if kind == "script":
+        convert_script = serbian_to_cyrillic if target == "sr-Cyrl" else serbian_to_latin
+        return _script(text, convert_script, terms)
+    latin_source = "sr-Latn" if source == "sr-Cyrl" else source
+    latin_target = "sr-Latn" if target == "sr-Cyrl" else target
+    if source == "sr-Cyrl":
+        # Terms are Cyrillic as the source writes them: look for their Latin form instead.
+        text = serbian_to_latin(text)
+        terms = [(serbian_to_latin(a), b) for a, b in terms]
+    if target == "sr-Cyrl":
+        # The Cyrillic target terms go in after the script step: mark them by their Latin form first.
+        latin_terms = [(a, serbian_to_latin(b)) for a, b in terms]
+        converted, changes = _latin_step(text, latin_source, latin_target, data, _fixed_spans(text, latin_terms))
+        final = _script(converted, serbian_to_cyrillic, [(serbian_to_latin(b), b) for _, b in terms])
+        return Conversion(final.text, "sibling", tuple(changes))
+    converted, changes = _latin_step(text, latin_source, latin_target, data, _fixed_spans(text, terms))
+    return Conversion(converted, "sibling", tuple(changes))
+
+
+def _script(text: str, convert_script, terms: Sequence[tuple[str, str]]) -> Conversion:
+    pieces, position = [], 0
+    for start, end, replacement in [*_fixed_spans(text, terms), (len(text), len(text), "")]:
+        if start < position:
+            continue
+        pieces += [convert_script(text[position:start]), replacement]
+        position = end
+    return Conversion("".join(pieces), "script")
+
+
+def choose_source(target: str, reviewed: Iterable[str]) -> str | None:
+    """The reviewed sibling ``target`` should start from, or None."""
+    available = set(reviewed)
+    for code in PREFERENCE.get(target, ()):
+        if code in available:
+            return code
+    return None
