@@ -112,6 +112,25 @@ def test_links_and_glossary_terms_are_not_converted():
     assert result.text == "Prijavite se na www.mjesto-vrijeme.hr ili pisma@rijeka.hr, Peti samit B40."
 
 
+@pytest.mark.parametrize(("hr", "target", "expected"), [
+    ("Sastanak će se održati, a nastavit će se u Skoplju.", "sr-Latn",
+     "Sastanak će se održati, a nastaviće se u Skoplju."),
+    ("Bit će održan sljedeći sastanak.", "cnr", "Biće održan sljedeći sastanak."),
+    ("Sudjelovat ćemo.", "sr-Latn", "Učestvovaćemo."),
+    ("Put će biti dug, a svijet će vidjeti.", "sr-Latn", "Put će biti dug, a svet će videti."),
+    ("Održat će se u Skoplju.", "bs", "Održat će se u Skoplju."),  # Bosnian writes it as Croatian does
+    ("Održat će se u Skoplju.", "sr-Cyrl", "Одржаће се у Скопљу."),
+])
+def test_the_croatian_future_is_fused_in_serbian_and_montenegrin(hr, target, expected):
+    assert words(hr, "hr", target) == expected
+
+
+def test_new_rows_regija_and_zrak():
+    assert words("iz regije, o čistom zraku", "hr", "sr-Latn") == "iz regiona, o čistom vazduhu"
+    assert words("iz regije, o čistom zraku", "hr", "bs") == "iz regije, o čistom zraku"
+    assert words("novi željeznički kolodvor", "hr", "sr-Latn") == "novi železnički stanica"  # agreement: a person's
+
+
 # -- Serbian scripts -------------------------------------------------------------------------
 
 

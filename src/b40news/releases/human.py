@@ -73,7 +73,7 @@ def submit_translation(
                 "approved_by": None,
             },
         )
-        remember_human(pairs, code)
+        remember_human(pairs, code, release=release, author=user)
     return translation
 
 

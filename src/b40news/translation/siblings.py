@@ -13,6 +13,9 @@ README.md):
   (``lexicon.tsv``: hr "tisuća/kruh/tjedan/općina/siječnja" vs
   "hiljada/hljeb/sedmica/opština/januara"); one row per concept and form, one
   column per language.
+* **future** -- Croatian and Bosnian "održat će", Serbian and Montenegrin
+  "održaće" (one rule, hr/bs -> sr/cnr only: the fused form cannot be told
+  from other words ending in -će the other way).
 * **reflex** -- the reflex of the old jat: Serbian (as written in Serbia) is
   ekavian ("mleko, reka, vreme, lepo, dete"), Croatian, Bosnian and
   Montenegrin are ijekavian ("mlijeko, rijeka, vrijeme, lijepo, dijete").
@@ -420,13 +423,16 @@ def convert(text: str, source: str, target: str, *, terms: Sequence[tuple[str, s
         # Terms are Cyrillic as the source writes them: look for their Latin form instead.
         text = serbian_to_latin(text)
         terms = [(serbian_to_latin(a), b) for a, b in terms]
+    fuse = latin_source in ("hr", "bs") and target in _FUTURE_TARGETS
     if target == "sr-Cyrl":
         # The Cyrillic target terms go in after the script step: mark them by their Latin form first.
         latin_terms = [(a, serbian_to_latin(b)) for a, b in terms]
         converted, changes = _latin_step(text, latin_source, latin_target, data, _fixed_spans(text, latin_terms))
+        converted = _fused_future(converted, changes) if fuse else converted
         final = _script(converted, serbian_to_cyrillic, [(serbian_to_latin(b), b) for _, b in terms])
         return Conversion(final.text, "sibling", tuple(changes))
     converted, changes = _latin_step(text, latin_source, latin_target, data, _fixed_spans(text, terms))
+    converted = _fused_future(converted, changes) if fuse else converted
     return Conversion(converted, "sibling", tuple(changes))
 
 
@@ -438,6 +444,26 @@ def _script(text: str, convert_script, terms: Sequence[tuple[str, str]]) -> Conv
         pieces += [convert_script(text[position:start]), replacement]
         position = end
     return Conversion("".join(pieces), "script")
+
+
+# Croatian and Bosnian write the future "održat će", Serbian and Montenegrin "održaće":
+# an infinitive that lost its final -i, then the clitic. Nouns that end the same way
+# ("put će", "svijet će") are not infinitives.
+_FUTURE_RE = re.compile(r"\b([^\W\d_]+[aeiu])t (ću|ćeš|će|ćemo|ćete)\b", re.IGNORECASE)
+_FUTURE_TARGETS = frozenset({"sr-Latn", "sr-Cyrl", "cnr"})
+_NOT_INFINITIVES = frozenset({"put", "sat", "brat", "kat", "svet", "cvet", "savet", "poset", "predmet",
+                              "budžet", "svijet", "cvijet", "savjet", "posjet", "rat", "zlat", "mit", "hit"})
+
+
+def _fused_future(text: str, changes: list[Change]) -> str:
+    def fuse(match: re.Match) -> str:
+        stem, clitic = match.group(1), match.group(2)
+        if (stem + "t").lower() in _NOT_INFINITIVES:
+            return match.group(0)
+        now = stem + clitic.lower()
+        changes.append(Change(match.group(0), now))
+        return now
+    return _FUTURE_RE.sub(fuse, text)
 
 
 def choose_source(target: str, reviewed: Iterable[str]) -> str | None:
