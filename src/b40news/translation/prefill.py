@@ -206,14 +206,10 @@ class Context:
                     machine_candidate = derived[index]
                 elif source in machine_segments:
                     made = machine_segments[source]
-                    machine_candidate = Candidate(
-                        "machine", made["target"], route,
-                        flags=tuple(f for f in made["flags"] if not f.startswith("glossary:")))
+                    machine_candidate = Candidate("machine", made["target"], route, flags=_own_flags(made))
                 elif existing is not None and drafts.kind_of(existing) == "machine":
-                    machine_candidate = Candidate(
-                        "machine", existing["target"], (existing.get("draft") or {}).get("from"),
-                        flags=tuple(f for f in existing.get("flags", [])
-                                    if not f.startswith(("glossary:", "draft-"))))
+                    machine_candidate = Candidate("machine", existing["target"],
+                                                  (existing.get("draft") or {}).get("from"), flags=_own_flags(existing))
                 item = drafts.drafted_segment(source, self.candidates(code, index, machine_candidate))
                 # A script draft spells a reviewed segment, whose terms a person already decided on.
                 if item["target"] and drafts.kind_of(item) != "script":
@@ -306,6 +302,13 @@ class Context:
                                        for s in restored.missing]
             derived.append(Candidate("machine", restored.text, " → ".join(MK_EN), flags=tuple(flags)))
         return derived
+
+
+def _own_flags(segment: dict) -> tuple[str, ...]:
+    """A machine segment's quality flags, without those made again for the chosen draft
+    (glossary checks, the title's length, draft flags)."""
+    return tuple(flag for flag in segment.get("flags", [])
+                 if not flag.startswith(("glossary:", "title-too-long:", "draft-")))
 
 
 def _replacement(span, code: str, glossary: Glossary) -> str:
