@@ -21,7 +21,6 @@ from b40news import languages
 from b40news.glossary.entries import Glossary
 from b40news.releases.models import Release, Translation
 from b40news.text.protect import protect, restore
-from b40news.text.scripts import transliterate
 from b40news.text.segment import segment
 from b40news.translation import drafts, siblings
 from b40news.translation.drafts import Candidate
