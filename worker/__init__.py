@@ -29,6 +29,7 @@ app.conf.update(
     worker_prefetch_multiplier=1,
     task_routes={
         "worker.tasks.translate_release": {"queue": "translate"},
+        "worker.tasks.prefill_drafts": {"queue": "translate"},
         "worker.tasks.render_release": {"queue": "render"},
         "worker.tasks.dispatch_release": {"queue": "send"},
         "worker.tasks.send_batch": {"queue": "send"},

@@ -24,6 +24,15 @@ def translate_release(*, release_id: int, languages: list[str], force: bool = Fa
 
 
 @shared_task
+def prefill_drafts(*, release_id: int, languages: list[str]) -> list[str]:
+    """Draft these languages again from what is reviewed now (after an approval)."""
+    from b40news.translation.prefill import prefill_release
+
+    release = Release.objects.get(pk=release_id)
+    return [t.language.code for t in prefill_release(release, languages)]
+
+
+@shared_task
 def render_release(*, release_id: int) -> int:
     return len(render(Release.objects.get(pk=release_id)))
 

@@ -51,8 +51,9 @@ def run(*, subscribers_per_city: int, city: str, source: Path, out_dir: Path, lo
     release = workflow.submit(source.read_bytes(), name=source.name, city=city, title=SEED_TITLE, lists=every_list)
     log(f"submitted release {release.pk} from {source.name}")
     translate_release(release, languages.TARGETS)
-    translated = [
-        t.language.code for t in release.translations.filter(status=Translation.Status.TRANSLATED).select_related("language")
+    translated = [  # machine translations; drafts from people's earlier work wait for a reviewer
+        t.language.code for t in release.translations.filter(status=Translation.Status.TRANSLATED)
+        .exclude(tier="draft").select_related("language")
     ]
     if translated:
         # The demo stands in for the reviewers (an override, recorded as "demo"); real

@@ -210,6 +210,7 @@ ARGOS_THREADS = env.get_int("B40NEWS_ARGOS_THREADS", 0)
 ARGOS_INDEX_URL = env.get_str("B40NEWS_ARGOS_INDEX_URL", PUBLIC_INDEX_URL)
 APERTIUM_BIN = env.get_str("B40NEWS_APERTIUM_BIN", "apertium")
 FLAGGED_SHARE_LIMIT = env.get_float("B40NEWS_FLAGGED_SHARE_LIMIT", 0.5)
+FUZZY_THRESHOLD = env.get_float("B40NEWS_FUZZY_THRESHOLD", 75.0)  # memory matches from this score (0-100)
 # The seed glossary only (YAML, loaded into an empty database); the glossary itself is in the database.
 GLOSSARY_DIR = Path(env.get_str("B40NEWS_GLOSSARY_DIR", str(PACKAGE_DIR / "glossary" / "seed")))
 EMAIL_TEMPLATES_DIR = Path(env.get_str("B40NEWS_TEMPLATES_DIR", str(PROJECT_DIR / "templates")))

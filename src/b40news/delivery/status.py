@@ -29,6 +29,7 @@ from django.utils import timezone
 
 from b40news.delivery.models import Delivery
 from b40news.releases.models import Release
+from b40news.translation import drafts
 
 STATES = [state.value for state in Delivery.State]
 OPEN = [Delivery.State.PENDING, Delivery.State.QUEUED, Delivery.State.SENDING]
@@ -45,7 +46,7 @@ def release_status(release: Release, *, now: datetime | None = None) -> dict:
             "status": t.status,
             "route": t.route,
             "tier": t.tier,
-            "segments": len(t.segments),
+            **drafts.summary(t.segments),  # segments, reviewed, empty, prefilled by kind
             "flagged": t.flagged,
             "glossary": t.glossary_report,
             "reason": t.reason,

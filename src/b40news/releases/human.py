@@ -72,7 +72,7 @@ def submit_translation(
                 **Translation.APPROVAL_CLEARED,
             },
         )
-        remember_human(pairs, code)
+        remember_human(pairs, code, release=release, author=user)
     return translation
 
 

@@ -42,6 +42,7 @@ from b40news.releases import human, reviewers
 from b40news.releases.intake import ReleaseError, checked_title, decode, split_title
 from b40news.releases.models import Release, Translation
 from b40news.webhooks import events
+from b40news.translation import drafts, siblings
 
 Status = Translation.Status
 State = Delivery.State
@@ -152,6 +153,46 @@ def store_machine_results(release: Release, results: dict[str, dict]) -> list[Tr
     return stored
 
 
+def store_drafts(release: Release, results: dict[str, dict]) -> list[Translation]:
+    """Drafted languages (the Translation's fields, `translation.prefill`), waiting for review.
+
+    Unlike machine results, drafts never replace a person's work: approved,
+    sent and human-uploaded languages are left as they are, and a segment a
+    person wrote since the drafts were made (state edited or reviewed) is kept.
+    """
+    stored = []
+    with transaction.atomic():
+        store_source(release)
+        for code, fields in results.items():
+            language = Language.objects.for_code(code)
+            current = Translation.objects.select_for_update().filter(release=release, language=language).first()
+            if current is not None and (current.status == Status.APPROVED or current.route == ["human"]
+                                        or language_locked(release, code)):
+                continue
+            fields = dict(fields)
+            if current is not None and [s.get("source") for s in current.segments] == \
+                    [s["source"] for s in fields["segments"]]:
+                segments = [old if drafts.is_human(old) else new
+                            for old, new in zip(current.segments, fields["segments"])]
+                if segments != fields["segments"]:  # written meanwhile: the text follows the kept segments
+                    fields["segments"] = segments
+                    if fields["status"] == Status.NO_ENGINE and drafts.complete(segments):
+                        fields.update(status=Status.TRANSLATED, route=["drafts"], tier="draft", reason="")
+                    if fields["status"] != Status.NO_ENGINE:
+                        targets = [s["target"] for s in segments]
+                        fields.update(title=targets[0][:300],
+                                      text=human.body_text(release, fields.get("route") or [], targets[1:]))
+            translation, _ = Translation.objects.update_or_create(
+                release=release, language=language,
+                defaults={**fields, "approved_at": None, "approved_by": None},
+            )
+            stored.append(translation)
+        if stored:
+            _changed(release, {t.language.code for t in stored})
+            Release.objects.filter(pk=release.pk, status__in=[RS.DRAFT, RS.TRANSLATING]).update(status=RS.REVIEW)
+    return stored
+
+
 def language_locked(release: Release, code: str) -> bool:
     """True once a message in this language has been claimed for sending or has gone."""
     return Delivery.objects.filter(release=release, language=code).exclude(
@@ -166,34 +207,53 @@ def _check_unlocked(release: Release, code: str) -> None:
 def edit_segment(translation: Translation, index: int, text: str, *, user=None) -> Translation:
     """A person's correction of one segment: remembered as human work; an
     approved language must then be approved again."""
+    return edit_segments(translation, {index: text}, user=user)
+
+
+def edit_segments(translation: Translation, edits: dict[int, str], *, user=None) -> Translation:
+    """A person's text for some segments (the review page, an XLIFF file): each is
+    checked, nothing is stored unless all are fine; they are remembered as human
+    work for this release, and an approved language must be approved again. A
+    language that had only drafts becomes translated once no segment is empty."""
     from b40news.glossary.current import current_glossary
     from b40news.translation.memory import remember_human
 
     release, code = translation.release, translation.language.code
-    if translation.status not in (Status.TRANSLATED, Status.APPROVED):
+    editable = translation.status in (Status.TRANSLATED, Status.APPROVED) or (
+        translation.status == Status.NO_ENGINE and translation.segments)
+    if not editable:
         raise ReleaseError(_("%(code)s is %(status)s: there is nothing to correct")
                            % {"code": code, "status": translation.status})
     segments = copy.deepcopy(translation.segments)
-    if not 0 <= index < len(segments):
-        raise ReleaseError(_("there is no segment %(number)d") % {"number": index + 1})
-    target = " ".join(text.split())
-    if not target:
-        raise ReleaseError(_("the corrected segment is empty"))
-    if len(target) > MAX_SEGMENT_CHARS:
-        raise ReleaseError(_("the corrected segment is too long"))
-    if index == 0:  # the title: as bounded and as clean as a submitted one
-        target = checked_title(target)
-    segments[index].update(target=target, flags=[], from_memory=False, edited=True)
+    changed = []
+    for index, text in sorted(edits.items()):
+        if not 0 <= index < len(segments):
+            raise ReleaseError(_("there is no segment %(number)d") % {"number": index + 1})
+        target = " ".join(text.split())
+        if not target:
+            raise ReleaseError(_("the corrected segment is empty"))
+        if len(target) > MAX_SEGMENT_CHARS:
+            raise ReleaseError(_("the corrected segment is too long"))
+        if index == 0:  # the title: as bounded and as clean as a submitted one
+            target = checked_title(target)
+        segments[index] = drafts.edited_segment(segments[index], target)
+        changed.append((segments[index]["source"], target))
     targets = [item["target"] for item in segments]
     with transaction.atomic():
         _check_unlocked(release, code)
         translation.segments = segments
-        translation.title = targets[0]
-        translation.text = human.body_text(release, translation.route, targets[1:])
         translation.glossary_report = human.glossary_report(segments, code, current_glossary())
+        if translation.status == Status.NO_ENGINE and drafts.complete(segments):
+            translation.status, translation.route, translation.tier, translation.reason = (
+                Status.TRANSLATED, ["drafts"], "draft", "")
+        if translation.status == Status.NO_ENGINE:  # still incomplete: nothing to preview or send
+            translation.title, translation.text = "", ""
+        else:
+            translation.title = targets[0]
+            translation.text = human.body_text(release, translation.route, targets[1:])
         _unapproved(translation)
         translation.save()
-        remember_human([(segments[index]["source"], target)], code)
+        remember_human(changed, code, release=release, author=user)
         _changed(release, {code})
     return translation
 
@@ -244,6 +304,9 @@ def approve(release: Release, codes: Iterable[str], *, user=None, override: bool
             problems.append(f"{code}: {translation.status}: {translation.reason}")
         elif translation.status == Status.STALE:
             problems.append(_("%(code)s: stale (the glossary changed): translate it again first") % {"code": code})
+        elif translation.status != Status.APPROVED and drafts.empty_count(translation.segments):
+            problems.append(_("%(code)s: %(n)d segment(s) have no translation yet: write them first")
+                            % {"code": code, "n": drafts.empty_count(translation.segments)})
         elif translation.flagged and translation.status != Status.APPROVED and not force:
             problems.append(_("%(code)s: %(n)d flagged segment(s) need a human decision: review them, "
                               "or approve despite them") % {"code": code, "n": translation.flagged})
@@ -256,13 +319,51 @@ def approve(release: Release, codes: Iterable[str], *, user=None, override: bool
         newly = [translation for translation in approved if translation.status != Status.APPROVED]
         for translation in approved:
             if translation.status != Status.APPROVED:
+                _remember_approved(translation, user)
+                translation.segments = drafts.reviewed(translation.segments)
                 translation.status, translation.approved_at, translation.approved_by = Status.APPROVED, now, user
                 translation.approved_by_name = decision.name
                 translation.approval_override = translation.language.code in decision.overridden
-                translation.save(update_fields=["status", *Translation.APPROVAL_CLEARED, "updated_at"])
+                translation.save(update_fields=["status", "segments", *Translation.APPROVAL_CLEARED, "updated_at"])
         _changed(release, {t.language.code for t in approved})
         events.languages_approved(release, newly, user)
+        _prefill_on_commit(release, [t.language.code for t in newly])
     return approved
+
+
+def _remember_approved(translation: Translation, user) -> None:
+    """An approved language's human work goes to the memory as approved, with its reviewer:
+    by sentence (and, for an upload, by paragraph too), for the drafts of later releases."""
+    from b40news.translation.memory import approve_human
+    from b40news.translation.prefill import sentence_pairs
+    from b40news.text.segment import segment
+
+    code = translation.language.code
+    if code == languages.SOURCE:
+        return
+    if translation.route == ["human"]:
+        pairs = [(s["source"], s["target"]) for s in translation.segments if s.get("target")]
+        release = translation.release
+        sentences = sentence_pairs(translation, [release.title, *segment(release.body).segments])
+        pairs += [pair for pair in sentences.items() if pair not in pairs]
+    else:
+        pairs = [(s["source"], s["target"]) for s in drafts.human_decided(translation.segments)]
+    approve_human(pairs, code, release=translation.release, reviewer=user)
+
+
+def _prefill_on_commit(release: Release, approved_codes: Sequence[str]) -> None:
+    """A reviewed language starts its siblings (and Macedonian starts English) once committed."""
+    targets = set()
+    if any(siblings.in_family(code) for code in approved_codes):
+        targets |= {code for code in siblings.FAMILY if code not in approved_codes}
+    if "mk" in approved_codes:
+        targets.add("en")
+    if not targets:
+        return
+    from worker.tasks import prefill_drafts
+
+    release_id, codes = release.pk, sorted(targets)
+    transaction.on_commit(lambda: prefill_drafts.delay(release_id=release_id, languages=codes))
 
 
 def unapprove(release: Release, code: str) -> Translation:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
@@ -24,4 +25,16 @@ class MemoryEntry(models.Model):
     glossary_version = models.CharField(max_length=32, blank=True)
     flags = models.JSONField(default=list, blank=True)  # quality flags of machine output
     origin = models.CharField(max_length=8, choices=Origin.choices, default=Origin.MACHINE)
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=timezone.now)  # of this version
+    # Human entries: one per (source, language, release), never overwritten by
+    # another release's; who wrote it, and who approved it (when).
+    release = models.ForeignKey("releases.Release", null=True, blank=True, on_delete=models.SET_NULL,
+                                related_name="+")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                               related_name="+")
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                 related_name="+")
+    approved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["language", "origin"], name="memory_language_origin")]

@@ -19,7 +19,7 @@ from b40news.text.scripts import transliterate
 from b40news.text.titles import TITLE_MAX_CHARS
 from b40news.text.segment import segment
 from b40news.translation.engines import build_engines
-from b40news.translation.memory import DatabaseMemory, human_targets
+from b40news.translation.memory import DatabaseMemory
 from b40news.translation.pipeline import LanguageResult, translate_segments
 
 Status = Translation.Status
@@ -181,6 +181,35 @@ def translate_release(release: Release, codes: Sequence[str], *, force: bool = F
             glossary_version=glossary.version,
             flagged_share_limit=settings.FLAGGED_SHARE_LIMIT,
         )
-    return workflow.store_machine_results(release, {
-        code: finish(prepared, results[code], glossary, human_targets(prepared.sources, code)) for code in wanted
+    return store_with_drafts(release, prepared, glossary, {
+        code: finish(prepared, results[code], glossary, {}) for code in wanted
     })
+
+
+def store_with_drafts(release: Release, prepared: Prepared, glossary: Glossary,
+                      machine: dict[str, dict]) -> list[Translation]:
+    """Machine output plus drafts for every segment it leaves empty, stored through the workflow.
+
+    Human memory comes in here (not in ``finish``): this release's own corrections
+    stay as edits, earlier releases' approved work is a ``memory`` draft
+    (:mod:`prefill`). A language no engine reaches is drafted from memory and its
+    reviewed siblings; English comes from reviewed Macedonian where that applies.
+    """
+    from b40news.releases import workflow
+    from b40news.translation.prefill import Context, english_applies, english_fields
+
+    context = Context(release, prepared, glossary)
+    fields: dict[str, dict] = {}
+    for code, made in machine.items():
+        if code == "en" and made["route"] == ["apertium:bg-mk", "apertium:mk-en"] and english_applies(context):
+            derived = english_fields(context)
+            if derived is not None:
+                fields[code] = derived
+                continue
+        fields[code] = context.language_fields(code, machine=made)
+    by_machine = {code: f for code, f in fields.items()
+                  if machine[code]["status"] in (Status.TRANSLATED, Status.FAILED) and machine[code]["segments"]
+                  or f["route"] == ["reviewed:mk", "apertium:mk-en"]}
+    drafted = {code: f for code, f in fields.items() if code not in by_machine}
+    stored = workflow.store_machine_results(release, by_machine) if by_machine else []
+    return stored + (workflow.store_drafts(release, drafted) if drafted else [])
