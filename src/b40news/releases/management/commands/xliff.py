@@ -2,32 +2,17 @@ from pathlib import Path
 
 from django.core.management.base import CommandError
 
+from b40news.cli_args import TrailingFile
 from b40news.releases import workflow
 from b40news.releases.management.release_command import ReleaseCommand
 from b40news.translation.exchange import export_xliff, import_xliff
 from b40news.translation.xliff import VERSIONS, XliffError
 
 
-class Command(ReleaseCommand):
+class Command(TrailingFile, ReleaseCommand):
     help = ("Exchange a release's translation with translators' tools: `export ID --language L "
             "[--version 1.2|2.0] [FILE]` (standard output without FILE), `import ID FILE` (refused, "
             "storing nothing, when a unit does not match the release).")
-
-    def create_parser(self, prog_name, subcommand, **kwargs):
-        """argparse gives an optional positional only the arguments before the first option
-        (``export 3 --language hr FILE`` would leave FILE over): a FILE after the options is taken too."""
-        parser = super().create_parser(prog_name, subcommand, **kwargs)
-
-        def parse_args(args=None, namespace=None):
-            options, extra = parser.parse_known_args(args, namespace)
-            if len(extra) == 1 and not extra[0].startswith("-") and getattr(options, "file", "") is None:
-                options.file = extra[0]
-            elif extra:
-                parser.error(f"unrecognized arguments: {' '.join(extra)}")
-            return options
-
-        parser.parse_args = parse_args
-        return parser
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)

@@ -3,26 +3,13 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from b40news import languages
+from b40news.cli_args import TrailingFile
 from b40news.translation.exchange import export_tmx
 
 
-class Command(BaseCommand):
+class Command(TrailingFile, BaseCommand):
     help = ("The translation memory: `export --format tmx [FILE] [--language L] [--machine]` "
             "(every human version with its release, author and reviewer; standard output without FILE).")
-
-    def create_parser(self, prog_name, subcommand, **kwargs):
-        parser = super().create_parser(prog_name, subcommand, **kwargs)
-
-        def parse_args(args=None, namespace=None):  # FILE may come after the options (see `xliff`)
-            options, extra = parser.parse_known_args(args, namespace)
-            if len(extra) == 1 and not extra[0].startswith("-") and getattr(options, "file", "") is None:
-                options.file = extra[0]
-            elif extra:
-                parser.error(f"unrecognized arguments: {' '.join(extra)}")
-            return options
-
-        parser.parse_args = parse_args
-        return parser
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
