@@ -262,7 +262,13 @@ def _tree(root: int) -> list[int]:
 
 def usage(pids: list[int]) -> tuple[float, int]:
     """(CPU seconds, summed peak RSS in bytes) of these processes."""
-    ticks, cpu, peak = os.sysconf("SC_CLK_TCK"), 0.0, 0
+    cpu, peak, _ = usage_detail(pids)
+    return cpu, peak
+
+
+def usage_detail(pids: list[int]) -> tuple[float, int, int]:
+    """(CPU seconds, summed peak RSS, largest single peak RSS in bytes) of these processes."""
+    ticks, cpu, peak, largest = os.sysconf("SC_CLK_TCK"), 0.0, 0, 0
     for pid in pids:
         try:
             fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
@@ -270,8 +276,28 @@ def usage(pids: list[int]) -> tuple[float, int]:
         except OSError:
             continue
         cpu += (int(fields[11]) + int(fields[12])) / ticks
-        peak += next((int(line.split()[1]) * 1024 for line in status.splitlines() if line.startswith("VmHWM")), 0)
-    return cpu, peak
+        hwm = next((int(line.split()[1]) * 1024 for line in status.splitlines() if line.startswith("VmHWM")), 0)
+        peak, largest = peak + hwm, max(largest, hwm)
+    return cpu, peak, largest
+
+
+def _database_cpu() -> float | None:
+    """CPU seconds used so far by the PostgreSQL server's ended backends (its
+    postmaster's reaped children: a worker's connection ends with its task), or None
+    on SQLite. The server runs on this machine; other clients' backends count too."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        (backend,) = cursor.fetchone()
+    try:
+        postmaster = int(Path(f"/proc/{backend}/stat").read_text().rpartition(")")[2].split()[1])
+        fields = Path(f"/proc/{postmaster}/stat").read_text().rpartition(")")[2].split()
+    except (OSError, ValueError, IndexError):
+        return None
+    return (int(fields[13]) + int(fields[14])) / os.sysconf("SC_CLK_TCK")  # cutime + cstime
 
 
 def start_workers(services: Services, env: dict[str, str], count: int, concurrency: int) -> list[int]:
@@ -307,11 +333,14 @@ def end_to_end(release, args, env, services) -> dict:
     cpu_before, _ = usage(pids)
     start = time.time()
     dispatch_release.delay(release_id=release.pk)
+    database_before = _database_cpu()
     open_states = ["pending", "queued", "sending"]
     while Delivery.objects.filter(release=release, state__in=open_states).exists():
         time.sleep(0.5)
     pids = [pid for root in roots for pid in _tree(root)]
-    cpu_after, peak = usage(pids)
+    cpu_after, peak, largest = usage_detail(pids)
+    database_after = _database_cpu()
+    database_cpu = None if database_before is None or database_after is None else database_after - database_before
     states = dict(Delivery.objects.filter(release=release).values_list("state").annotate(n=Count("id")))
     rows = list(Delivery.objects.filter(release=release, state="sent")
                 .values_list("batch", "queued_at", "sent_at").order_by("batch", "sent_at"))
@@ -323,7 +352,8 @@ def end_to_end(release, args, env, services) -> dict:
         previous = (batch, sent_at)
     return {
         "states": states, "seconds": last.timestamp() - start, "sent": len(rows), "cpu": cpu_after - cpu_before,
-        "peak": peak, "processes": len(pids), "step": percentiles(steps),
+        "peak": peak, "largest": largest, "processes": len(pids), "step": percentiles(steps),
+        "database_cpu": database_cpu,
         "claim_to_sent": percentiles([(s - q).total_seconds() for _, q, s in rows]),
     }
 
@@ -444,6 +474,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--profile", action="store_true", help="profile the real sender on the sample")
     parser.add_argument("--versus-mailman", action="store_true",
                         help="DKIM off, DKIM on (with --dkim) and the Mailman 3 peer in one run, one table")
+    parser.add_argument("--end-to-end-only", action="store_true", help="skip the naive-vs-real sample")
+    parser.add_argument("--json-out", type=Path, help="also write the end-to-end figures to this JSON file")
     args = parser.parse_args(argv)
     args.sink_port = _free_port()
     tmp = Path(tempfile.mkdtemp(prefix="b40news-bench-"))
@@ -468,10 +500,20 @@ def main(argv: list[str] | None = None) -> None:
         if args.versus_mailman:
             versus_mailman(args, env, services, main_release, make_release)
             return
-        naive_rate = compare(args, make_release)
+        naive_rate = float("nan") if args.end_to_end_only else compare(args, make_release)
 
         result = end_to_end(main_release, args, env, services)
         rate = result["sent"] / result["seconds"]
+        if args.json_out:
+            import json
+
+            args.json_out.write_text(json.dumps({
+                "subscribers": args.subscribers, "postgres": args.postgres, "dkim": args.dkim, "sent": result["sent"],
+                "seconds": result["seconds"], "rate": rate, "cpu_ms": result["cpu"] / max(result["sent"], 1) * 1000,
+                "peak_total": result["peak"], "peak_largest": result["largest"], "processes": result["processes"],
+                "states": result["states"], "load": os.getloadavg()[0],
+                "database_cpu_ms": (result["database_cpu"] / max(result["sent"], 1) * 1000
+                                    if result["database_cpu"] is not None else None)}))
         print(f"\nend to end: {args.subscribers} subscribers through {args.workers} worker(s) × "
               f"{args.concurrency} processes, batches of {args.batch_size}, "
               f"{'PostgreSQL' if args.postgres else 'SQLite'}, DKIM {'on' if args.dkim else 'off'}")
@@ -482,6 +524,9 @@ def main(argv: list[str] | None = None) -> None:
         print(f"  workers' CPU: {result['cpu']:.1f} s ({result['cpu'] / max(result['sent'], 1) * 1000:.2f} ms/msg), "
               f"peak memory {result['peak'] / 2**20:.0f} MiB over {result['processes']} processes; "
               f"smtp-sink CPU {usage([sink.pid])[0]:.1f} s; load average {os.getloadavg()[0]:.1f}")
+        if result["database_cpu"] is not None:
+            print(f"  PostgreSQL backends ended during the run (every client of the server): {result['database_cpu']:.1f} s CPU "
+                  f"({result['database_cpu'] / max(result['sent'], 1) * 1000:.2f} ms/msg)")
     finally:
         services.stop()
 

@@ -117,13 +117,26 @@ elif DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql"):
     # this many seconds idle in a transaction, or with data unacknowledged
     # (tests/integration/test_hosts.py found it; README "Scaling"). 0: off.
     _lost = env.get_int("B40NEWS_PG_LOST_SESSION_SECONDS", 60)
-    if _lost:
-        _options = DATABASES["default"].setdefault("OPTIONS", {})
-        _options["options"] = " ".join(filter(None, [
-            _options.get("options", ""),
-            f"-c idle_in_transaction_session_timeout={_lost * 1000} -c tcp_user_timeout={_lost * 1000}",
-            "-c tcp_keepalives_idle=30 -c tcp_keepalives_interval=10 -c tcp_keepalives_count=3",
-        ]))
+    # When a commit returns (README "Measured here", the send targets): "on"
+    # (the default) waits for the WAL on disk, so a PostgreSQL or machine crash
+    # loses no ledger change; "off" returns before, as SQLite's WAL with
+    # synchronous=NORMAL does: a worker crash still loses nothing, a database
+    # server crash may lose the last fraction of a second of outcomes (those
+    # rows are sent again: a few duplicates after a server crash).
+    _sync = env.get_str("B40NEWS_PG_SYNCHRONOUS_COMMIT", "on")
+    if _sync not in ("on", "off", "local", "remote_write", "remote_apply"):
+        raise env.ConfigurationError(f"B40NEWS_PG_SYNCHRONOUS_COMMIT={_sync!r}: use on, off, local, remote_write "
+                                   "or remote_apply")
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    _options["options"] = " ".join(filter(None, [
+        _options.get("options", ""),
+        f"-c synchronous_commit={_sync}" if _sync != "on" else "",
+        f"-c idle_in_transaction_session_timeout={_lost * 1000} -c tcp_user_timeout={_lost * 1000}"
+        if _lost else "",
+        "-c tcp_keepalives_idle=30 -c tcp_keepalives_interval=10 -c tcp_keepalives_count=3" if _lost else "",
+    ]))
+    if not _options["options"]:
+        del _options["options"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -241,8 +241,21 @@ def _statements(vendor: str) -> dict[str, str]:
 
 
 def _cursor_run(name: str, params: list, fetch: bool = False):
+    if connection.vendor == "postgresql":
+        return _prepared_run(name, params, fetch)
     with connection.cursor() as cursor:
         cursor.execute(_statements(connection.vendor)[name], params)
+        return [row[0] for row in cursor.fetchall()] if fetch else cursor.rowcount
+
+
+def _prepared_run(name: str, params: list, fetch: bool):
+    """On PostgreSQL, the per-message statements as server-side prepared
+    statements: parsed and planned once per connection, not once a message."""
+    import psycopg
+
+    connection.ensure_connection()
+    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
+        cursor.execute(_statements(connection.vendor)[name], params, prepare=True)
         return [row[0] for row in cursor.fetchall()] if fetch else cursor.rowcount
 
 
