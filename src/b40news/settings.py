@@ -213,7 +213,8 @@ FLAGGED_SHARE_LIMIT = env.get_float("B40NEWS_FLAGGED_SHARE_LIMIT", 0.5)
 FUZZY_THRESHOLD = env.get_float("B40NEWS_FUZZY_THRESHOLD", 75.0)  # memory matches from this score (0-100)
 # The seed glossary only (YAML, loaded into an empty database); the glossary itself is in the database.
 GLOSSARY_DIR = Path(env.get_str("B40NEWS_GLOSSARY_DIR", str(PACKAGE_DIR / "glossary" / "seed")))
-EMAIL_TEMPLATES_DIR = Path(env.get_str("B40NEWS_TEMPLATES_DIR", str(PROJECT_DIR / "templates")))
+# The e-mail templates and their per-language strings, shipped in the package.
+EMAIL_TEMPLATES_DIR = Path(env.get_str("B40NEWS_TEMPLATES_DIR", str(PACKAGE_DIR / "email_templates")))
 MAX_RELEASE_BYTES = env.get_int("B40NEWS_MAX_RELEASE_BYTES", 1_000_000)
 
 # --- Subscribers we can be trusted with (issue 14): the client's address behind proxies,
