@@ -25,8 +25,6 @@ from tests.support.dovecot import Dovecot
 from worker import QUEUES, app, beat_schedule
 from worker.tasks import poll_bounces, poll_unsubscribes
 
-pytestmark = pytest.mark.django_db
-
 SUMMARY = "bounced 2, complaints 1, delayed 1, policy 0, forged 0, unmatched 0, ignored 1 (already recorded: 0)"
 NOTHING_NEW = "bounced 0, complaints 0, delayed 0, policy 0, forged 0, unmatched 0, ignored 0 (already recorded: 0)"
 
@@ -57,6 +55,7 @@ def test_beat_polls_the_mailboxes_that_are_configured(tmp_path):
         assert schedule[name]["options"]["expires"] == schedule[name]["schedule"]
 
 
+@pytest.mark.django_db
 def test_the_bounce_poll_reads_a_maildir_once(sent, tmp_path):
     path = tmp_path / "bounces"
     box = mailbox.Maildir(path, create=True)
@@ -73,6 +72,7 @@ def test_the_bounce_poll_reads_a_maildir_once(sent, tmp_path):
         assert snapshot() == before
 
 
+@pytest.mark.django_db
 def test_the_bounce_poll_reads_an_imap_folder(sent, dovecot, monkeypatch):
     for raw in reports_of(sent):
         dovecot.deliver(raw)
@@ -91,6 +91,7 @@ def test_the_bounce_poll_reads_an_imap_folder(sent, dovecot, monkeypatch):
             poll_bounces.apply().get()
 
 
+@pytest.mark.django_db
 def test_the_unsubscribe_poll_reads_its_maildir(mta, tmp_path):
     load_sample(0)
     ana = subscribe("ana@example.org", "sofia-news", "varna-news")
