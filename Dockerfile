@@ -20,14 +20,12 @@ WORKDIR /app
 # The CPU build of torch first, as scripts/bootstrap does: argostranslate's
 # dependencies would otherwise pull a CUDA build.
 RUN pip install "torch==2.13.0"
-COPY pyproject.toml README.md ./
-COPY src ./src
-COPY worker ./worker
-COPY glossary ./glossary
-COPY templates ./templates
-# Editable, as on a developer's machine: the glossary seed and the email
-# templates are read from /app.
-RUN pip install -e .
+COPY pyproject.toml README.md /tmp/b40news/
+COPY src /tmp/b40news/src
+COPY worker /tmp/b40news/worker
+# A regular install, not an editable one: the email templates, the seed glossary
+# and the message catalogues are package data, nothing is read from the source.
+RUN pip install /tmp/b40news && rm -rf /tmp/b40news
 
 USER b40news
 VOLUME ["/var/lib/b40news"]

@@ -82,7 +82,7 @@ class _OpenSSLDKIM(dkimpy.DKIM):
 def messages(count: int, language: str) -> list[bytes]:
     paragraphs = tuple(transliterate(p.strip(), language)
                        for p in SEED.read_text(encoding="utf-8").split("\n\n") if p.strip())
-    rendered = Renderer(REPO / "templates").render(Newsletter(
+    rendered = Renderer(REPO / "src" / "b40news" / "email_templates").render(Newsletter(
         language=language, city=CityBrand("stara-zagora", "Стара Загора", "#0a7d3b", ""),
         list_name="B40 · Стара Загора", title=paragraphs[0], paragraphs=paragraphs[1:],
         original_url="https://b40.example.org/r/1/bg/", archive_url=f"https://b40.example.org/r/1/{language}/",

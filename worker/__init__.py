@@ -41,22 +41,39 @@ app.conf.update(
         "worker.tasks.apply_retention": {"queue": "send"},
         "worker.tasks.deliver_webhook": {"queue": "webhooks"},
         "worker.tasks.sweep_webhooks": {"queue": "webhooks"},
+        # Light mailbox reading, never behind a large send's batches.
+        "worker.tasks.poll_bounces": {"queue": "notify"},
+        "worker.tasks.poll_unsubscribes": {"queue": "notify"},
     },
     task_serializer="json",
     accept_content=["json"],
     result_expires=3600,
     broker_connection_retry_on_startup=True,
-    # Periodic work (`celery -A worker beat`, one per installation).
-    beat_schedule={
+)
+
+
+def beat_schedule() -> dict[str, dict]:
+    """Periodic work (`celery -A worker beat`, one per installation), from the settings."""
+    schedule = {
         "sweep": {"task": "worker.tasks.sweep", "schedule": float(settings.SWEEP_SECONDS)},
         "purge-unconfirmed": {"task": "worker.tasks.purge_unconfirmed", "schedule": 24 * 3600.0},
         "review-digests": {"task": "worker.tasks.send_review_digests", "schedule": 24 * 3600.0},
         # Ledger rows past B40NEWS_DELIVERY_RETENTION_DAYS lose their address (network/privacy.py).
         "retention": {"task": "worker.tasks.apply_retention", "schedule": 86400.0},
         "sweep-webhooks": {"task": "worker.tasks.sweep_webhooks", "schedule": float(settings.SWEEP_SECONDS)},
-    },
-)
+    }
+    # The bounce and unsubscribe mailboxes, when configured. A poll not started
+    # within one interval is dropped (the next one reads the same messages).
+    every = float(settings.MAILBOX_POLL_SECONDS)
+    for name, task, source in (("poll-bounces", "worker.tasks.poll_bounces", settings.BOUNCE_MAILBOX),
+                               ("poll-unsubscribes", "worker.tasks.poll_unsubscribes", settings.UNSUBSCRIBE_MAILBOX)):
+        if source:
+            schedule[name] = {"task": task, "schedule": every, "options": {"expires": every}}
+    return schedule
+
+
+app.conf.beat_schedule = beat_schedule()
 
 QUEUES = "translate,render,send,notify,webhooks"
 
-__all__ = ["app", "QUEUES"]
+__all__ = ["app", "QUEUES", "beat_schedule"]

@@ -105,6 +105,28 @@ def sweep() -> dict:
 
 
 @shared_task
+def poll_bounces() -> str:
+    """Every MAILBOX_POLL_SECONDS on Celery beat, when B40NEWS_BOUNCE_MAILBOX is set: `bounces process`."""
+    from django.conf import settings
+
+    from b40news.delivery.bounces import Tally, process_message
+    from b40news.delivery.mailboxes import process
+
+    return process(settings.BOUNCE_MAILBOX, process_message, Tally()).summary()
+
+
+@shared_task
+def poll_unsubscribes() -> str:
+    """Every MAILBOX_POLL_SECONDS on Celery beat, when B40NEWS_UNSUBSCRIBE_MAILBOX is set: `unsubscribes process`."""
+    from django.conf import settings
+
+    from b40news.delivery.mailboxes import process
+    from b40news.network.unsubscribe_mail import Tally, process_message
+
+    return process(settings.UNSUBSCRIBE_MAILBOX, process_message, Tally()).summary()
+
+
+@shared_task
 def purge_unconfirmed() -> str:
     """Daily on Celery beat: sign-up requests nobody confirmed are forgotten."""
     from b40news.network.subscriptions import purge_unconfirmed as purge

@@ -199,6 +199,24 @@ SMTP_URL = env.get_str("SMTP_URL", "smtp://localhost:1025")
 FROM_EMAIL = env.get_str("B40NEWS_FROM_EMAIL", "newsletter@b40.example.org")
 BOUNCE_ADDRESS = env.get_str("B40NEWS_BOUNCE_ADDRESS", "bounces@b40.example.org")
 UNSUBSCRIBE_MAILTO = env.get_str("B40NEWS_UNSUBSCRIBE_MAILTO", "unsubscribe@b40.example.org")
+# The mailboxes Celery beat polls (a Maildir's path or an imaps:// URL; empty: not polled),
+# as `bounces process` and `unsubscribes process` read them, every MAILBOX_POLL_SECONDS.
+BOUNCE_MAILBOX = env.get_str("B40NEWS_BOUNCE_MAILBOX")
+UNSUBSCRIBE_MAILBOX = env.get_str("B40NEWS_UNSUBSCRIBE_MAILBOX")
+MAILBOX_POLL_SECONDS = env.get_int("B40NEWS_MAILBOX_POLL_SECONDS", 300)
+
+
+def _check_mailbox(name: str, source: str) -> None:
+    from b40news.delivery.mailboxes import check_source
+
+    try:
+        check_source(source)
+    except ValueError as exc:
+        raise env.ConfigurationError(f"{name}: {exc}") from None
+
+
+_check_mailbox("B40NEWS_BOUNCE_MAILBOX", BOUNCE_MAILBOX)
+_check_mailbox("B40NEWS_UNSUBSCRIBE_MAILBOX", UNSUBSCRIBE_MAILBOX)
 DKIM_PRIVATE_KEY_FILE = env.get_str("DKIM_PRIVATE_KEY_FILE")
 DKIM_SELECTOR = env.get_str("DKIM_SELECTOR", "b40news")
 DKIM_DOMAIN = env.get_str("DKIM_DOMAIN")
@@ -226,7 +244,8 @@ FLAGGED_SHARE_LIMIT = env.get_float("B40NEWS_FLAGGED_SHARE_LIMIT", 0.5)
 FUZZY_THRESHOLD = env.get_float("B40NEWS_FUZZY_THRESHOLD", 75.0)  # memory matches from this score (0-100)
 # The seed glossary only (YAML, loaded into an empty database); the glossary itself is in the database.
 GLOSSARY_DIR = Path(env.get_str("B40NEWS_GLOSSARY_DIR", str(PACKAGE_DIR / "glossary" / "seed")))
-EMAIL_TEMPLATES_DIR = Path(env.get_str("B40NEWS_TEMPLATES_DIR", str(PROJECT_DIR / "templates")))
+# The e-mail templates and their per-language strings, shipped in the package.
+EMAIL_TEMPLATES_DIR = Path(env.get_str("B40NEWS_TEMPLATES_DIR", str(PACKAGE_DIR / "email_templates")))
 MAX_RELEASE_BYTES = env.get_int("B40NEWS_MAX_RELEASE_BYTES", 1_000_000)
 
 # --- Subscribers we can be trusted with (issue 14): the client's address behind proxies,

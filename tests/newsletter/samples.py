@@ -6,7 +6,8 @@ from pathlib import Path
 
 from b40news.newsletter.render import CityBrand, Newsletter
 
-TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
+REPO = Path(__file__).resolve().parents[2]
+TEMPLATES = REPO / "src" / "b40news" / "email_templates"
 SITE = "https://b40.example.org"
 LOGO = f"{SITE}/media/logos/stara-zagora.png"
 
@@ -114,7 +115,7 @@ RECIPIENT = {
 
 # Full-length releases, for checks whose result depends on the amount of text
 # (SpamAssassin's MIXED_ES weighs Latin "e" in URLs against Cyrillic "е").
-SEED = TEMPLATES.parent.parent / "shared" / "seed" / "release-stara-zagora-b40-summit.bg.txt"
+SEED = REPO.parent / "shared" / "seed" / "release-stara-zagora-b40-summit.bg.txt"
 FULL_MK = (
     "Заменик-градоначалничката на Општина Стара Загора задолжена за образование и младински активности, Надежда Чакърова, учествува на Петтиот самит на Мрежата на балкански градови B40, кој се одржува во Загреб, Република Хрватска. На покана на градоначалникот на градот Загреб, Општина Стара Загора е претставена на форумот како активна членка на мрежата B40, која ги обединува градовите од Балканскиот регион со цел да се поттикне меѓуградската соработка и да се развијат заеднички решенија за клучни теми од јавен интерес. Од Бугарија, покрај Стара Загора, учествуваат и општините Софија, Варна, Тројан, Сливен, Карлово и Димитровград.",
     "Главната тема на годинешниот самит е „Градовите како двигатели на одржливиот развој“, а дискусиите се фокусирани на зелената транзиција, одржливиот и паметен урбан развој, културните и креативните индустрии, туризмот и регионалната соработка. Форумот нуди платформа за дијалог, размена на добри практики и споделување искуства меѓу локалните власти за заедничките предизвици и приоритети.",

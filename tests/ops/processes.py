@@ -88,3 +88,18 @@ def stop(process: subprocess.Popen, timeout: float = 30) -> None:
 
 def json_lines(text: str) -> list[dict]:
     return [json.loads(line) for line in text.splitlines() if line.strip()]
+
+
+def running_in_groups(groups: list[int]) -> list[str]:
+    """Processes (not zombies) in these process groups, from /proc."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue
+        # "pid (comm) state ppid pgrp …"; comm may hold spaces and parentheses.
+        state, _ppid, pgrp = text[text.rindex(")") + 2:].split()[:3]
+        if int(pgrp) in groups and state != "Z":
+            found.append(text[:text.rindex(")") + 1])
+    return found

@@ -17,7 +17,7 @@ import pytest
 import yaml
 from honcho.environ import parse_procfile
 
-from tests.ops.processes import BIN, REPO, b40news, clean_env, free_port, get, wait_for_http
+from tests.ops.processes import BIN, REPO, b40news, clean_env, free_port, get, running_in_groups, wait_for_http
 
 PROCFILE = parse_procfile((REPO / "Procfile").read_text()).processes
 COMPOSE = yaml.safe_load((REPO / "compose.yaml").read_text())
@@ -137,21 +137,6 @@ def test_the_example_environment_names_real_settings():
     assert "SECRET_KEY" in names and "DATABASE_URL" in names
     for name in names:
         assert f'"{name}"' in settings_source, f"{name} is not read by settings.py"
-
-
-def running_in_groups(groups: list[int]) -> list[str]:
-    """Processes (not zombies) in these process groups, from /proc."""
-    found = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            text = stat.read_text()
-        except OSError:
-            continue
-        # "pid (comm) state ppid pgrp …"; comm may hold spaces and parentheses.
-        state, _ppid, pgrp = text[text.rindex(")") + 2:].split()[:3]
-        if int(pgrp) in groups and state != "Z":
-            found.append(text[:text.rindex(")") + 1])
-    return found
 
 
 @pytest.mark.slow

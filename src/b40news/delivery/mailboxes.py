@@ -46,6 +46,25 @@ def process_source(options: dict, handle: Callable, tally, what: str):
         raise CommandError(f"cannot read the {what}: {exc}") from None
 
 
+def is_imap(source: str) -> bool:
+    return "://" in source
+
+
+def check_source(source: str) -> None:
+    """ValueError for a configured mailbox that cannot be right (a bad IMAP URL); empty is fine."""
+    if source and is_imap(source):
+        ImapSettings.from_url(source)
+    elif source and not Path(source).is_absolute():
+        raise ValueError(f"a Maildir must be given by its absolute path, not {source!r}")
+
+
+def process(source: str, handle: Callable, tally):
+    """A configured mailbox (``settings.BOUNCE_MAILBOX``…): an imap(s):// URL or a Maildir's path."""
+    if is_imap(source):
+        return process_imap(ImapSettings.from_url(source), handle, tally)
+    return process_maildir(source, handle, tally)
+
+
 def process_maildir(path: str | Path, handle: Callable, tally):
     """Every message in ``new/``: processed, then moved to ``cur/`` flagged seen (S)."""
     box = mailbox.Maildir(str(path), factory=None, create=False)

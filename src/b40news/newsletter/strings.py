@@ -1,6 +1,6 @@
 """Per-language interface strings for e-mails: one YAML file per language.
 
-``templates/strings/<code>.yaml`` holds flat ``key: "text"`` pairs, one file per
+``email_templates/strings/<code>.yaml`` holds flat ``key: "text"`` pairs, one file per
 language so a translator touches one file. English (``en.yaml``) is the
 reference: its keys are the keys, and a key a language lacks falls back to the
 English text (a test keeps every file complete, so the fallback is a safety
