@@ -9,8 +9,10 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import dj_database_url
+from django.conf.locale import LANG_INFO
 
 from b40news import environment as env
+from b40news import languages as network_languages
 from b40news.translation.argos_index import PUBLIC_INDEX_URL
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -166,7 +168,11 @@ LOGIN_REDIRECT_URL = "office:dashboard"
 LOGOUT_REDIRECT_URL = "office:login"
 
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", "English"), ("bg", "Български")]
+# The office, the public pages and the e-mails speak every language of the network
+# (Django's codes: languages.Language.django). Django does not know Montenegrin:
+# it is described here so that LocaleMiddleware, set_language and get_language_info take it.
+LANG_INFO.setdefault("cnr", {"bidi": False, "code": "cnr", "name": "Montenegrin", "name_local": "crnogorski"})
+LANGUAGES = [(lang.django, lang.native) for lang in network_languages.LANGUAGES.values()]
 USE_I18N = True
 TIME_ZONE = "UTC"
 USE_TZ = True

@@ -12,7 +12,7 @@ A page speaks one of the network's languages, chosen in this order:
    ``sr`` -> sr-Latn, ``hr-HR`` -> hr, ``me`` -> cnr ...);
 5. the page's own default (a city's sign-up page: the city's language), else English.
 
-Its words come from ``templates/strings/<code>.yaml`` (the same files as the
+Its words come from the ``mail`` gettext catalogues (``newsletter.strings``: the same as the
 e-mails), formatted with the page's ``{list}``, ``{city}`` and ``{email}``;
 Django templates then escape them like any other value.
 """
