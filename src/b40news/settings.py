@@ -176,7 +176,8 @@ LANGUAGES = [(lang.django, lang.native) for lang in network_languages.LANGUAGES.
 USE_I18N = True
 TIME_ZONE = "UTC"
 USE_TZ = True
-LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+# Our catalogues; then Django's own messages in the languages Django has none for (Montenegrin).
+LOCALE_PATHS = [PACKAGE_DIR / "locale", PACKAGE_DIR / "locale_builtin"]
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"

@@ -24,6 +24,7 @@ from tests.web.test_office_i18n import marked_strings
 PACKAGE = Path(b40news.__file__).resolve().parent
 TEMPLATES = PACKAGE.parents[1] / "templates"
 DJANGO_DIRS = (PACKAGE / "locale", PACKAGE / "api" / "locale")
+BUILTIN_DIR = PACKAGE / "locale_builtin"  # Django's own messages where Django has no catalogue
 MAIL_DIR = TEMPLATES / "locale"
 BY_LOCALE = {lang.locale: lang for lang in languages.LANGUAGES.values()}
 
@@ -34,7 +35,7 @@ NOT_YET = pytest.mark.xfail(strict=True, reason="the i18n-b branch brings this l
 
 
 def catalogues() -> list[Path]:
-    found = [path for base in DJANGO_DIRS for path in sorted(base.glob("*/LC_MESSAGES/django.po"))]
+    found = [path for base in (*DJANGO_DIRS, BUILTIN_DIR) for path in sorted(base.glob("*/LC_MESSAGES/django.po"))]
     return found + sorted(MAIL_DIR.glob("*/LC_MESSAGES/mail.po"))
 
 
@@ -156,6 +157,17 @@ def test_every_marked_string_of_the_code_is_in_each_languages_office_catalogue(c
     catalogue = office_catalogue(code)
     assert catalogue, f"no office catalogue for {code}"
     assert sorted(marked_in_the_code() - set(catalogue)) == []
+
+
+def test_the_builtin_catalogues_translate_djangos_own_messages():
+    import django
+
+    own = set()
+    for path in Path(django.__file__).parent.glob("**/locale/en/LC_MESSAGES/django.po"):
+        own |= {key(unit) for unit in units(path)}
+    for path in BUILTIN_DIR.glob("*/LC_MESSAGES/django.po"):
+        assert path.parent.parent.name not in {p.name for p in (Path(django.__file__).parent / "conf" / "locale").iterdir()}
+        assert sorted(key(unit) for unit in units(path) if key(unit) not in own) == []
 
 
 def test_the_mail_catalogues_share_the_english_keys_and_sources():

@@ -6,6 +6,8 @@ the login page, and ``ngettext`` with each language's plural forms.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.conf import settings
 from django.test import Client
@@ -102,3 +104,16 @@ def test_the_switchers_choice_comes_before_the_browser(network):
     assert office_catalogue("mk")["Username"][0] in page
     page = Client(HTTP_ACCEPT_LANGUAGE="de, fr").get(reverse("office:login")).content.decode()
     assert '<html lang="en">' in page and "Username" in page
+
+
+@pytest.mark.django_db
+def test_djangos_own_form_errors_speak_montenegrin_too(network, officer):
+    with translation.override("cnr"):
+        assert gettext("This field is required.") == "Ovo polje je obavezno."
+    client = Client(HTTP_ACCEPT_LANGUAGE="cnr")
+    page = client.get(reverse("office:login")).content.decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    page = client.post(reverse("office:login"), {"username": officer.get_username(), "password": "wrong",
+                                                 "csrfmiddlewaretoken": token}).content.decode()
+    assert "Imajte na umu da se u oba polja razlikuju mala i velika slova" in page
+    assert "case-sensitive" not in page
