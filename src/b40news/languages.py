@@ -28,6 +28,16 @@ class Language:
         """Argos package codes are ISO 639-1 without a script."""
         return self.base
 
+    @property
+    def django(self) -> str:
+        """Django's code for the interface language: ``sr`` is Cyrillic there, ``sr-latn`` Latin."""
+        return _DJANGO.get(self.code, self.code)
+
+    @property
+    def locale(self) -> str:
+        """The gettext catalogue directory (``locale/<this>/LC_MESSAGES``): ``sr``, ``sr_Latn``, ``cnr``."""
+        return _LOCALE.get(self.code, self.code)
+
 
 LANGUAGES: dict[str, Language] = {
     lang.code: lang
@@ -48,6 +58,27 @@ LANGUAGES: dict[str, Language] = {
     )
 }
 
+# Each language's plural rule, as its gettext catalogues' ``Plural-Forms``
+# header states it (the forms of CLDR for whole numbers, as Django's catalogues
+# have them): Croatian, Serbian, Bosnian and Montenegrin have three forms,
+# Slovenian four, Romanian three.
+_SLAVIC_THREE = "nplurals=3; plural=(n%10==1 && n%100!=11 ? 0 : n%10>=2 && n%10<=4 && (n%100<10 || n%100>=20) ? 1 : 2);"
+PLURAL_FORMS: dict[str, str] = {
+    "bg": "nplurals=2; plural=(n != 1);",
+    "en": "nplurals=2; plural=(n != 1);",
+    "hr": _SLAVIC_THREE,
+    "sr-Cyrl": _SLAVIC_THREE,
+    "sr-Latn": _SLAVIC_THREE,
+    "bs": _SLAVIC_THREE,
+    "cnr": _SLAVIC_THREE,
+    "mk": "nplurals=2; plural=(n % 10 == 1 && n % 100 != 11) ? 0 : 1;",
+    "sq": "nplurals=2; plural=(n != 1);",
+    "el": "nplurals=2; plural=(n != 1);",
+    "tr": "nplurals=2; plural=(n > 1);",
+    "ro": "nplurals=3; plural=(n==1 ? 0 : (n==0 || (n%100 > 0 && n%100 < 20)) ? 1 : 2);",
+    "sl": "nplurals=4; plural=(n%100==1 ? 0 : n%100==2 ? 1 : n%100==3 || n%100==4 ? 2 : 3);",
+}
+
 # The languages a release is translated into, in the order they are shown.
 TARGETS: tuple[str, ...] = tuple(code for code in LANGUAGES if code != SOURCE)
 
@@ -62,8 +93,26 @@ ALIASES: dict[str, str] = {
 }
 
 
+# Django and gettext name Serbian by its scripts their own way (Django's ``sr``
+# catalogues are Cyrillic); every other language keeps the network's code.
+_DJANGO: dict[str, str] = {"sr-Cyrl": "sr", "sr-Latn": "sr-latn"}
+_LOCALE: dict[str, str] = {"sr-Cyrl": "sr", "sr-Latn": "sr_Latn"}
+
+
 class UnknownLanguage(ValueError):
     pass
+
+
+def from_django(code: str) -> Language:
+    """The language for one of Django's codes (``get_language()``): ``sr`` -> sr-Cyrl, ``sr-latn`` -> sr-Latn.
+
+    Unlike ``get``, where a person's "sr" means Latin, Django's ``sr`` is its Cyrillic catalogue.
+    """
+    key = code.strip().lower()
+    for language in LANGUAGES.values():
+        if language.django == key:
+            return language
+    return get(code)
 
 
 def get(code: str) -> Language:

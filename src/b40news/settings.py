@@ -9,8 +9,10 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import dj_database_url
+from django.conf.locale import LANG_INFO
 
 from b40news import environment as env
+from b40news import languages as network_languages
 from b40news.translation.argos_index import PUBLIC_INDEX_URL
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -68,7 +70,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "b40news.web.locale.NetworkLocaleMiddleware",  # Accept-Language read as the public pages read it
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -179,11 +181,16 @@ LOGIN_REDIRECT_URL = "office:dashboard"
 LOGOUT_REDIRECT_URL = "office:login"
 
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", "English"), ("bg", "Български")]
+# The office, the public pages and the e-mails speak every language of the network
+# (Django's codes: languages.Language.django). Django does not know Montenegrin:
+# it is described here so that LocaleMiddleware, set_language and get_language_info take it.
+LANG_INFO.setdefault("cnr", {"bidi": False, "code": "cnr", "name": "Montenegrin", "name_local": "crnogorski"})
+LANGUAGES = [(lang.django, lang.native) for lang in network_languages.LANGUAGES.values()]
 USE_I18N = True
 TIME_ZONE = "UTC"
 USE_TZ = True
-LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+# Our catalogues; then Django's own messages in the languages Django has none for (Montenegrin).
+LOCALE_PATHS = [PACKAGE_DIR / "locale", PACKAGE_DIR / "locale_builtin"]
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"

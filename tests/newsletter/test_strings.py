@@ -4,6 +4,8 @@ import re
 import shutil
 
 import pytest
+from translate.storage import po
+from translate.tools.pocompile import POCompile
 
 from b40news import languages
 from b40news.newsletter.strings import (
@@ -90,14 +92,41 @@ def test_romanian_uses_comma_below_not_cedilla():
     assert "ș" in text and "ț" in text
 
 
+def compile_catalogue(templates, code, entries):
+    """A ``mail`` catalogue for ``code`` under ``templates``: ``{key: (English, text)}``, compiled."""
+    store = po.pofile()
+    store.updateheader(add=True, Language=code, Content_Type="text/plain; charset=UTF-8")
+    for key, (source, target) in entries.items():
+        unit = store.addsourceunit(source)
+        unit.setcontext(key)
+        unit.target = target
+    path = strings_path(templates, code)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(POCompile.convertstore(store))
+    return path
+
+
 def test_missing_key_falls_back_to_english(tmp_path):
-    (tmp_path / "strings").mkdir()
-    shutil.copy(strings_path(TEMPLATES, "en"), tmp_path / "strings" / "en.yaml")
-    (tmp_path / "strings" / "mk.yaml").write_text('greeting: "Почитувани,"\n', encoding="utf-8")
+    path = strings_path(TEMPLATES, "en")
+    shutil.copytree(path.parent, strings_path(tmp_path, "en").parent)
+    compile_catalogue(tmp_path, "mk", {"greeting": ("Hello,", "Почитувани,")})
     strings = load_strings(tmp_path, "mk")
     assert strings["greeting"] == "Почитувани,"
     assert strings["unsubscribe"] == REFERENCE["unsubscribe"]
     assert "unsubscribe" in missing_keys(tmp_path, "mk")
+
+
+def test_a_translation_of_older_english_is_not_shown(tmp_path):
+    shutil.copytree(strings_path(TEMPLATES, "en").parent, strings_path(tmp_path, "en").parent)
+    compile_catalogue(tmp_path, "hr", {"greeting": ("Hello,", "Poštovani,"), "unsubscribe": ("Sign off", "Odjava")})
+    assert load_strings(tmp_path, "hr")["unsubscribe"] == REFERENCE["unsubscribe"]
+    assert missing_keys(tmp_path, "hr") == sorted(set(REFERENCE) - {"greeting"})
+
+
+def test_catalogues_live_in_gettext_locale_directories():
+    assert strings_path(TEMPLATES, "sr-Cyrl").parts[-4:] == ("locale", "sr", "LC_MESSAGES", "mail.mo")
+    assert strings_path(TEMPLATES, "sr").parts[-4:] == ("locale", "sr_Latn", "LC_MESSAGES", "mail.mo")
+    assert strings_path(TEMPLATES, "cnr").parent.parent.name == "cnr"
 
 
 def test_cached_and_aliases_share_the_entry():
@@ -110,7 +139,8 @@ def test_cached_and_aliases_share_the_entry():
 def test_unknown_language_and_bad_files_raise(tmp_path):
     with pytest.raises(languages.UnknownLanguage):
         load_strings(TEMPLATES, "xx")
-    (tmp_path / "strings").mkdir()
-    (tmp_path / "strings" / "en.yaml").write_text("- a list\n", encoding="utf-8")
+    path = strings_path(tmp_path, "en")
+    path.parent.mkdir(parents=True)
+    path.write_text("greeting: not a compiled catalogue\n", encoding="utf-8")
     with pytest.raises(StringsError):
         load_strings(tmp_path, "en")

@@ -109,7 +109,7 @@ def personalise(rendered: Rendered, values: Mapping[str, str]) -> tuple[str, str
 
 
 class Renderer:
-    """Templates and strings under ``templates_dir`` (``email/``, ``strings/``)."""
+    """Templates and strings under ``templates_dir`` (``email/``, ``locale/``)."""
 
     def __init__(self, templates_dir: Path):
         self.templates_dir = Path(templates_dir)

@@ -11,7 +11,7 @@ from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from b40news.delivery import ledger
@@ -72,10 +72,10 @@ def _officer_action(action, done_message):
     return view
 
 
-retry = _officer_action(workflow.retry_failed, _lazy("%(n)d failed recipient(s) queued again."))
-pause = _officer_action(workflow.pause, _lazy("Sending is paused; resume it when you are ready."))
-resume = _officer_action(workflow.resume, _lazy("Sending resumed."))
-cancel = _officer_action(workflow.cancel, _lazy("The send is cancelled; %(n)d recipient(s) taken back."))
+retry = _officer_action(workflow.retry_failed, gettext_lazy("%(n)d failed recipient(s) queued again."))
+pause = _officer_action(workflow.pause, gettext_lazy("Sending is paused; resume it when you are ready."))
+resume = _officer_action(workflow.resume, gettext_lazy("Sending resumed."))
+cancel = _officer_action(workflow.cancel, gettext_lazy("The send is cancelled; %(n)d recipient(s) taken back."))
 
 
 def _folded(counts: dict[str, int]) -> dict[str, int]:

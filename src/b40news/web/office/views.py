@@ -37,7 +37,7 @@ def dashboard(request):
         .order_by("-created_at", "-pk")
     )
     page = Paginator(releases, 50).get_page(request.GET.get("page"))
-    code = get_language()
+    code = languages.from_django(get_language()).code
     rows = [{"release": r, "status": labels.RELEASE.get(r.status, r.status), "city_name": r.city.name(code)}
             for r in page]
     officer = permissions.officer_of(request.user)
@@ -128,7 +128,7 @@ def release_page(request, pk):
     return render(request, "web/office/release.html", {
         "release": release,
         "status": labels.RELEASE.get(release.status, release.status),
-        "city_name": release.city.name(get_language()),
+        "city_name": release.city.name(languages.from_django(get_language()).code),
         "rows": rows,
         "lists": release.lists.select_related("city"),
         "cities": cities,

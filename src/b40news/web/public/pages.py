@@ -12,7 +12,7 @@ A page speaks one of the network's languages, chosen in this order:
    ``sr`` -> sr-Latn, ``hr-HR`` -> hr, ``me`` -> cnr ...);
 5. the page's own default (a city's sign-up page: the city's language), else English.
 
-Its words come from ``email_templates/strings/<code>.yaml`` (the same files as the
+Its words come from the ``mail`` gettext catalogues (``newsletter.strings``: the same as the
 e-mails), formatted with the page's ``{list}``, ``{city}`` and ``{email}``;
 Django templates then escape them like any other value.
 """
@@ -27,6 +27,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import urlencode
 
@@ -162,7 +163,8 @@ def page(
         "brand": colour(brand),
         **context,
     }
-    response = render(request, f"web/public/{template}", full, status=status)
+    with translation.override(lang.django):  # Django's own words and formats in the page's language too
+        response = render(request, f"web/public/{template}", full, status=status)
     response["Content-Language"] = lang.code
     patch_vary_headers(response, ("Accept-Language", "Cookie"))
     if private:
