@@ -64,3 +64,8 @@ def describe(plan: Mapping[str, str]) -> str:
     """``"bs→hr, sq→en, mk: wait"``, or "" for no plan."""
     return ", ".join(f"{code}: {WAIT}" if fallback == WAIT else f"{code}→{fallback}"
                      for code, fallback in sorted(plan.items()))
+
+
+def as_pairs(plan: Mapping[str, str]) -> str:
+    """``"bs=hr, mk=wait, sq=en"``: what `parse_pairs` reads back."""
+    return ", ".join(f"{code}={fallback}" for code, fallback in sorted(plan.items()))
