@@ -4,6 +4,7 @@ CLI is in test_deadlines_cli.py."""
 
 from __future__ import annotations
 
+import io
 from collections import Counter
 from datetime import timedelta
 
@@ -18,7 +19,7 @@ from b40news.delivery.models import Delivery
 from b40news.network.models import City
 from b40news.releases import workflow
 from b40news.releases.intake import ReleaseError
-from b40news.releases.models import Release
+from b40news.releases.models import Release, Translation
 from tests.web.test_office_fixtures import (  # noqa: F401 (fixtures)
     HOME, add_subscribers, fast_hashing, logged_in, network, officer, other_officer, post, release,
 )
@@ -170,3 +171,25 @@ def test_a_cancelled_release_gets_no_plan(release):
     with pytest.raises(ReleaseError, match="cancelled"):
         workflow.plan_deadline(release, plan={"hr": "mk"})
     assert Release.objects.get(pk=release.pk).planned_fallbacks == {}
+
+
+def test_segment_edit_stores_a_persons_text_and_refuses_what_does_not_fit(release):
+    out = io.StringIO()
+    call_command("segment", "edit", str(release.pk), "--language", "mk", "--index", "1", "Човечки превод.",
+                 stdout=out)
+    assert "mk: segment 1 stored" in out.getvalue()
+    mk = Translation.objects.get(release=release, language__code="mk")
+    assert (mk.segments[1]["target"], mk.segments[1]["state"]) == ("Човечки превод.", "edited")
+    for args, error in ((["--language", "mk", "--index", "999"], "there is no segment 1000"),
+                        (["--language", "sq", "--index", "1"], "sq has not been translated"),
+                        (["--language", "xx", "--index", "1"], "unknown language")):
+        with pytest.raises(CommandError, match=error):
+            call_command("segment", "edit", str(release.pk), *args, "Нешто.")
+    assert Translation.objects.get(pk=mk.pk).segments == mk.segments
+
+
+def test_status_shows_the_plan(release):
+    workflow.plan_deadline(release, plan={"hr": "mk", "en": "wait"})
+    out = io.StringIO()
+    call_command("status", str(release.pk), stdout=out)
+    assert "after the deadline: en: wait, hr→mk; fallbacks in force: none" in out.getvalue()
