@@ -69,7 +69,8 @@ def submit(raw: bytes, *, name: str, city: str, title: str | None = None, lists:
 
     ``deadline``: when its reviewers should be done (default: the city's
     ``review_deadline_hours``, else B40NEWS_REVIEW_DEADLINE_HOURS, from now); the
-    city's ``default_fallbacks`` become the release's planned fallbacks. Once it is committed, its reviewers and translators are told
+    city's ``default_fallbacks`` become the release's planned fallbacks. Once it
+    is committed, its reviewers and translators are told
     (`review_requests.announce`, on the ``notify`` queue).
     """
     from worker.tasks import announce_review
@@ -413,7 +414,8 @@ def plan_deadline(release: Release, *, deadline=_UNCHANGED, plan: dict[str, str]
                   replace: bool = False) -> Release:
     """The officer's deadline (a time, or None for none) and planned fallbacks
     (``{"sq": "en", "mk": "wait"}``, merged into the plan, or replacing it with
-    ``replace``). A deadline already passed is carried out at once."""
+    ``replace``). Celery beat carries the plan out once the deadline has passed
+    (`apply_deadlines`, every B40NEWS_DEADLINE_SECONDS), a deadline set in the past too."""
     from b40news.releases.deadlines import PlanError, parse_plan
 
     try:
@@ -440,7 +442,7 @@ def plan_deadline(release: Release, *, deadline=_UNCHANGED, plan: dict[str, str]
 DEADLINE_OPEN = (RS.DRAFT, RS.TRANSLATING, RS.REVIEW, RS.SCHEDULED, RS.SENDING, RS.PAUSED, RS.SENT_WAITING)
 
 
-def apply_deadlines(now: datetime | None = None, *, release_ids: Iterable[int] | None = None) -> dict[int, dict[str, str]]:
+def apply_deadlines(now: datetime | None = None) -> dict[int, dict[str, str]]:
     """For every release whose deadline has passed (Celery beat, `worker.tasks.apply_deadlines`):
     each language still not approved whose planned fallback is approved falls back to it
     (`set_fallback`: its waiting subscribers are released and sent to). Safe to repeat: a
@@ -451,8 +453,6 @@ def apply_deadlines(now: datetime | None = None, *, release_ids: Iterable[int] |
 
     now = now or timezone.now()
     due = Release.objects.filter(deadline__lte=now, status__in=DEADLINE_OPEN).exclude(planned_fallbacks={})
-    if release_ids is not None:
-        due = due.filter(pk__in=list(release_ids))
     applied: dict[int, dict[str, str]] = {}
     for release in due.order_by("pk"):
         approved = ledger.approved_languages(release)
