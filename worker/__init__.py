@@ -35,6 +35,7 @@ app.conf.update(
         "worker.tasks.send_batch": {"queue": "send"},
         "worker.tasks.send_notice": {"queue": "notify"},
         "worker.tasks.sweep": {"queue": "send"},
+        "worker.tasks.apply_deadlines": {"queue": "send"},
         "worker.tasks.purge_unconfirmed": {"queue": "send"},
         "worker.tasks.announce_review": {"queue": "notify"},
         "worker.tasks.send_review_digests": {"queue": "notify"},
@@ -56,6 +57,8 @@ def beat_schedule() -> dict[str, dict]:
     """Periodic work (`celery -A worker beat`, one per installation), from the settings."""
     schedule = {
         "sweep": {"task": "worker.tasks.sweep", "schedule": float(settings.SWEEP_SECONDS)},
+        # Passed deadlines: planned fallbacks whose language is approved (releases/deadlines.py).
+        "deadlines": {"task": "worker.tasks.apply_deadlines", "schedule": float(settings.DEADLINE_SECONDS)},
         "purge-unconfirmed": {"task": "worker.tasks.purge_unconfirmed", "schedule": 24 * 3600.0},
         "review-digests": {"task": "worker.tasks.send_review_digests", "schedule": 24 * 3600.0},
         # Ledger rows past B40NEWS_DELIVERY_RETENTION_DAYS lose their address (network/privacy.py).

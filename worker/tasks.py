@@ -127,6 +127,12 @@ def poll_unsubscribes() -> str:
 
 
 @shared_task
+def apply_deadlines() -> dict:
+    """Every DEADLINE_SECONDS on Celery beat: passed deadlines get their planned fallbacks."""
+    return {str(release): plan for release, plan in workflow.apply_deadlines().items()}
+
+
+@shared_task
 def purge_unconfirmed() -> str:
     """Daily on Celery beat: sign-up requests nobody confirmed are forgotten."""
     from b40news.network.subscriptions import purge_unconfirmed as purge

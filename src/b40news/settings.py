@@ -291,6 +291,10 @@ DELIVERY_RETENTION_DAYS = env.get_int("B40NEWS_DELIVERY_RETENTION_DAYS", 730)
 REVIEW_DEADLINE_HOURS = env.get_int("B40NEWS_REVIEW_DEADLINE_HOURS", 24)
 if REVIEW_DEADLINE_HOURS < 0:
     raise env.ConfigurationError("B40NEWS_REVIEW_DEADLINE_HOURS must be 0 (none) or more hours")
+# How often Celery beat looks for passed deadlines and applies their planned fallbacks.
+DEADLINE_SECONDS = env.get_int("B40NEWS_DEADLINE_SECONDS", 60)
+if DEADLINE_SECONDS < 1:
+    raise env.ConfigurationError("B40NEWS_DEADLINE_SECONDS must be 1 or more seconds")
 
 LOGGING = {
     "version": 1,

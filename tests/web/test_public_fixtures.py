@@ -28,7 +28,8 @@ def network() -> dict[str, Language]:
 def strings(code: str, **fields: str) -> dict[str, str]:
     """The page strings of ``code`` as a page formats them."""
     raw = load_strings(Path(settings.EMAIL_TEMPLATES_DIR), code)
-    return {key: text.format(**{"list": "", "city": "", "email": "", **fields}) for key, text in raw.items()}
+    return {key: text.format(**{"list": "", "city": "", "email": "", "language": "", **fields})
+            for key, text in raw.items()}
 
 
 def add(email: str, code: str, *lists: str, status: str = "confirmed") -> Subscriber:

@@ -160,7 +160,7 @@ def english_clauses() -> list[str]:
     """Every clause of the English strings (placeholders cut out), of two words or more: "The link is valid"."""
     clauses = set()
     for value in load_strings(Path(settings.EMAIL_TEMPLATES_DIR), "en").values():
-        assert placeholders(value) <= {"list", "city", "email"}
+        assert placeholders(value) <= {"list", "city", "email", "language"}
         for part in re.split(r"\{\w+\}|[.:;,!?()—]", value):
             part = part.strip()
             if len(part.split()) >= 2:

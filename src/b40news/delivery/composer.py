@@ -90,14 +90,30 @@ def _finish(message: bytes, envelope: Envelope, signer: DkimSigner | None) -> tu
     return (signer.sign(message) if signer is not None else message), envelope
 
 
+@functools.lru_cache(maxsize=256)
+def fallback_notice(own: str, shown: str) -> str:
+    """The line, in the subscriber's own language, saying that this newsletter is
+    not (yet) in it and comes in ``shown`` instead (a fallback: a passed deadline,
+    or the officer's choice); "" when it comes in their own language."""
+    from b40news import languages
+    from b40news.newsletter.strings import load_strings
+
+    if not own or languages.get(own).code == languages.get(shown).code:
+        return ""
+    template = load_strings(Path(settings.EMAIL_TEMPLATES_DIR), own)["fallback_notice"]
+    return template.format(language=languages.get(shown).native)
+
+
 def newsletter(row: Delivery, rendered: Rendered, signer: DkimSigner | None) -> tuple[bytes, Envelope]:
-    """The newsletter for one delivery row (its subscriber, list and language)."""
+    """The newsletter for one delivery row (its subscriber, list and language);
+    a subscriber who gets another language than their own is told so first."""
     subscriber, mailing_list = row.subscriber, row.mailing_list
     unsubscribe = links.unsubscribe_url(subscriber.pk, mailing_list.pk)
     html, text = personalise(rendered, {
         "unsubscribe_url": unsubscribe,
         "preferences_url": links.preferences_url(subscriber.pk),
         "recipient_email": subscriber.email,
+        "fallback_notice": fallback_notice(subscriber.language.code if subscriber.language_id else "", row.language),
     })
     message, envelope = build_message(
         subject=rendered.subject,

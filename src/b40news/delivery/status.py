@@ -71,6 +71,10 @@ def release_status(release: Release, *, now: datetime | None = None) -> dict:
     for code in dict.fromkeys([*translations, *by_language]):
         languages[code] = {**translations.get(code, {"status": "not requested"}),
                            "reviewers": people.get(code, []), "deadline": deadline,
+                           # After the deadline: the language planned for its subscribers ("wait": none),
+                           # and the fallback in force (`workflow.apply_deadlines`, `send --fallback`).
+                           "planned_fallback": release.planned_fallbacks.get(code),
+                           "fallback": release.fallbacks.get(code),
                            "deliveries": by_language.get(code, dict.fromkeys(STATES, 0))}
     progress = release_progress(release, dict(by_list), now=now)
     counts = dict.fromkeys(STATES, 0)
@@ -84,6 +88,8 @@ def release_status(release: Release, *, now: datetime | None = None) -> dict:
         "status": release.status,
         "scheduled_for": release.scheduled_for.isoformat() if release.scheduled_for else None,
         "deadline": deadline,
+        "planned_fallbacks": release.planned_fallbacks,
+        "fallbacks": release.fallbacks,
         "counts": counts,
         "languages": languages,
         "lists": dict(by_list),

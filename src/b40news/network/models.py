@@ -57,6 +57,14 @@ class City(models.Model):
     colour = models.CharField(max_length=7, default="#1d4e89")
     # The city's logo for newsletters, hosted by the city or on SITE_URL; none: the name alone.
     logo_url = models.URLField(blank=True)
+    # Defaults for the city's releases, copied at submit (the officer may change them per release):
+    # hours until the reviewers' deadline (empty: B40NEWS_REVIEW_DEADLINE_HOURS), and what each
+    # language's subscribers get when it is still not approved by then (`releases.deadlines`).
+    review_deadline_hours = models.PositiveIntegerField(
+        null=True, blank=True, help_text="empty: the installation's default (B40NEWS_REVIEW_DEADLINE_HOURS)")
+    default_fallbacks = models.JSONField(
+        default=dict, blank=True,
+        help_text='waiting language -> fallback language or "wait", e.g. {"sq": "en", "bs": "hr", "cnr": "sr-Latn"}')
 
     class Meta:
         ordering = ["slug"]
@@ -64,6 +72,14 @@ class City(models.Model):
 
     def __str__(self) -> str:
         return self.name()
+
+    def clean(self) -> None:
+        from b40news.releases.deadlines import PlanError, parse_plan
+
+        try:
+            self.default_fallbacks = parse_plan(self.default_fallbacks)
+        except PlanError as exc:
+            raise ValidationError({"default_fallbacks": str(exc)}) from None
 
     def name(self, language: str = "en") -> str:
         return self.names.get(language) or self.names.get("en") or self.slug

@@ -34,7 +34,10 @@ from b40news import languages
 from b40news.newsletter.linkify import linkify
 from b40news.newsletter.strings import StringsError, load_strings
 
-SLOTS: tuple[str, ...] = ("unsubscribe_url", "preferences_url", "recipient_email")
+SLOTS: tuple[str, ...] = ("unsubscribe_url", "preferences_url", "recipient_email", "fallback_notice")
+# Slots a recipient may leave empty, and their value then: the line that tells a
+# subscriber this newsletter is not (yet) in their language (`composer.fallback_notice`).
+OPTIONAL_SLOTS: dict[str, str] = {"fallback_notice": ""}
 CONFIRM_SLOTS: tuple[str, ...] = ("confirm_url", "recipient_email")
 SLOT_PREFIX = "%%B40:"
 MAX_HTML_BYTES = 100_000  # Gmail clips messages whose HTML passes ~102 KB
@@ -88,10 +91,11 @@ def personalise(rendered: Rendered, values: Mapping[str, str]) -> tuple[str, str
 
     Values are HTML-escaped for the HTML part (safe inside attributes and text)
     and inserted raw into the text part. Every slot of ``rendered.slots`` needs
-    a value; ``*_url`` values may not be javascript:, data: or vbscript: URLs
+    a value (``OPTIONAL_SLOTS`` have a default); ``*_url`` values may not be javascript:, data: or vbscript: URLs
     (anything else is fine, "#" for a preview too); no value may hold CR, LF
     or NUL. Raises ``ValueError`` otherwise.
     """
+    values = {**{name: OPTIONAL_SLOTS[name] for name in rendered.slots if name in OPTIONAL_SLOTS}, **values}
     missing = [name for name in rendered.slots if name not in values]
     if missing:
         raise ValueError(f"no value for slot(s): {', '.join(missing)}")
@@ -202,6 +206,7 @@ class Renderer:
             "list": context["list_name"],
             "city": _defuse(city.name, "city name", errors),
             "email": markers.get("recipient_email", ""),
+            "language": lang.native,  # `fallback_notice`: the composer fills in the language shown
         }
         t = {key: _format(key, value, fields, errors) for key, value in strings.items()}
         prefix = prefix or kind

@@ -40,6 +40,11 @@ class Release(models.Model):
     scheduled_for = models.DateTimeField(null=True, blank=True)  # a send set for later
     # Waiting language -> the approved language its subscribers get instead.
     fallbacks = models.JSONField(default=dict, blank=True)
+    # The officer's plan for the deadline: waiting language -> the language its
+    # subscribers get once the deadline has passed (if that one is approved by
+    # then), or "wait". Copied from the city's defaults at submit;
+    # `workflow.apply_deadlines` (Celery beat) turns it into ``fallbacks``.
+    planned_fallbacks = models.JSONField(default=dict, blank=True)
     # Translations and reviews are wanted by then (the officer's choice, else
     # B40NEWS_REVIEW_DEADLINE_HOURS after submitting); shown to reviewers.
     deadline = models.DateTimeField(null=True, blank=True)

@@ -67,8 +67,10 @@ def submit(raw: bytes, *, name: str, city: str, title: str | None = None, lists:
            user=None, deadline: datetime | None = None) -> Release:
     """Store a new release (a draft) from the bytes of a file; nothing is stored on error.
 
-    ``deadline``: when its reviewers should be done (default: B40NEWS_REVIEW_DEADLINE_HOURS
-    from now). Once it is committed, its reviewers and translators are told
+    ``deadline``: when its reviewers should be done (default: the city's
+    ``review_deadline_hours``, else B40NEWS_REVIEW_DEADLINE_HOURS, from now); the
+    city's ``default_fallbacks`` become the release's planned fallbacks. Once it
+    is committed, its reviewers and translators are told
     (`review_requests.announce`, on the ``notify`` queue).
     """
     from worker.tasks import announce_review
@@ -79,11 +81,12 @@ def submit(raw: bytes, *, name: str, city: str, title: str | None = None, lists:
         known = ", ".join(City.objects.values_list("slug", flat=True)) or "-"
         raise ReleaseError(_("unknown city %(city)r; known cities: %(known)s") % {"city": city, "known": known})
     chosen = _lists(city_obj, lists)
-    if deadline is None and settings.REVIEW_DEADLINE_HOURS:
-        deadline = timezone.now() + timedelta(hours=settings.REVIEW_DEADLINE_HOURS)
+    hours = settings.REVIEW_DEADLINE_HOURS if city_obj.review_deadline_hours is None else city_obj.review_deadline_hours
+    if deadline is None and hours:
+        deadline = timezone.now() + timedelta(hours=hours)
     with transaction.atomic():
         release = Release.objects.create(city=city_obj, title=text.title, body=text.body, submitted_by=user,
-                                         deadline=deadline)
+                                         deadline=deadline, planned_fallbacks=dict(city_obj.default_fallbacks or {}))
         release.lists.set(chosen)
         _check_sendable(release)  # raises: the transaction is rolled back, nothing stored
         transaction.on_commit(lambda: announce_review.delay(release_id=release.pk), robust=True)
@@ -402,6 +405,67 @@ def set_fallback(release: Release, waiting: str, fallback: str) -> None:
         release.fallbacks = {**release.fallbacks, waiting_code: fallback_code}
         release.save(update_fields=["fallbacks"])
         _changed(release, {fallback_code})
+
+
+_UNCHANGED = object()
+
+
+def plan_deadline(release: Release, *, deadline=_UNCHANGED, plan: dict[str, str] | None = None,
+                  replace: bool = False) -> Release:
+    """The officer's deadline (a time, or None for none) and planned fallbacks
+    (``{"sq": "en", "mk": "wait"}``, merged into the plan, or replacing it with
+    ``replace``). Celery beat carries the plan out once the deadline has passed
+    (`apply_deadlines`, every B40NEWS_DEADLINE_SECONDS), a deadline set in the past too."""
+    from b40news.releases.deadlines import PlanError, parse_plan
+
+    try:
+        plan = parse_plan(plan)
+    except PlanError as exc:
+        raise ReleaseError(str(exc)) from None
+    with transaction.atomic():
+        locked = Release.objects.select_for_update().get(pk=release.pk)
+        if locked.status == RS.CANCELLED:
+            raise ReleaseError(_("release %(id)s is cancelled") % {"id": release.pk})
+        fields = []
+        if deadline is not _UNCHANGED:
+            locked.deadline = deadline
+            fields.append("deadline")
+        if plan or replace:
+            locked.planned_fallbacks = plan if replace else {**locked.planned_fallbacks, **plan}
+            fields.append("planned_fallbacks")
+        if fields:
+            locked.save(update_fields=fields)
+    release.refresh_from_db()
+    return release
+
+
+DEADLINE_OPEN = (RS.DRAFT, RS.TRANSLATING, RS.REVIEW, RS.SCHEDULED, RS.SENDING, RS.PAUSED, RS.SENT_WAITING)
+
+
+def apply_deadlines(now: datetime | None = None) -> dict[int, dict[str, str]]:
+    """For every release whose deadline has passed (Celery beat, `worker.tasks.apply_deadlines`):
+    each language still not approved whose planned fallback is approved falls back to it
+    (`set_fallback`: its waiting subscribers are released and sent to). Safe to repeat: a
+    fallback already in force is not set again; one approved only after the deadline is
+    applied by the next run. A language approved later still sends its own waiting
+    subscribers at once (`approve`). Returns {release: {language: fallback}} applied now."""
+    from b40news.releases.deadlines import WAIT
+
+    now = now or timezone.now()
+    due = Release.objects.filter(deadline__lte=now, status__in=DEADLINE_OPEN).exclude(planned_fallbacks={})
+    applied: dict[int, dict[str, str]] = {}
+    for release in due.order_by("pk"):
+        approved = ledger.approved_languages(release)
+        for waiting, fallback in sorted(release.planned_fallbacks.items()):
+            if (fallback == WAIT or waiting in approved or fallback not in approved
+                    or release.fallbacks.get(waiting) == fallback):
+                continue
+            try:
+                set_fallback(release, waiting, fallback)
+            except (ReleaseError, languages.UnknownLanguage):
+                continue  # unapproved meanwhile, or a code no longer known: the next run sees
+            applied.setdefault(release.pk, {})[waiting] = fallback
+    return applied
 
 
 def _unapproved(translation: Translation) -> None:

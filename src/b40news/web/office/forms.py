@@ -107,6 +107,38 @@ class SendForm(forms.Form):
         return cleaned
 
 
+class DeadlineForm(forms.Form):
+    """The officer's deadline of a release and its planned fallbacks (`workflow.plan_deadline`)."""
+
+    deadline = forms.DateTimeField(
+        label=_("Deadline for reviewers"), required=False, input_formats=DATETIME_FORMATS,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local", "data-utc": ""}, format="%Y-%m-%dT%H:%M"),
+        help_text=_("Empty: no deadline, and no fallback is used."),
+    )
+    fallbacks = forms.CharField(
+        label=_("When the deadline has passed"), required=False, max_length=500,
+        help_text=_("Subscribers of a language that is still not approved get another, approved language instead, "
+                    "with a line in their own language saying so. For example: sq=en, bs=hr, cnr=sr-Latn "
+                    "(mk=wait: Macedonian subscribers wait for Macedonian)."),
+    )
+    # Minutes east of UTC of the officer's browser (filled by browser-time.js; UTC without it).
+    utc_offset = forms.IntegerField(required=False, min_value=-14 * 60, max_value=14 * 60, widget=forms.HiddenInput)
+
+    def clean_fallbacks(self):
+        from b40news.releases.deadlines import PlanError, parse_pairs
+
+        try:
+            return parse_pairs(self.cleaned_data["fallbacks"])
+        except PlanError as exc:
+            raise forms.ValidationError(str(exc)) from None
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("deadline"):
+            cleaned["deadline"] = browser_time(cleaned["deadline"], cleaned.get("utc_offset"))
+        return cleaned
+
+
 def _language_choices() -> list[tuple[str, str]]:
     return [(code, f"{languages.LANGUAGES[code].native} ({code})") for code in languages.TARGETS]
 

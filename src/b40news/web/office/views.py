@@ -18,6 +18,7 @@ from b40news.releases import reviewers, workflow
 from b40news.releases.intake import ReleaseError
 from b40news.releases.models import Release, Translation
 from b40news.web.office import labels, permissions
+from b40news.web.office.deadlines import form_for as deadline_form
 from b40news.web.office.documents import uploaded_text
 from b40news.web.office.forms import SendForm, SubmitForm
 from b40news.web.office.permissions import office_view, release_for
@@ -137,6 +138,7 @@ def release_page(request, pk):
         "deliveries": sum(counts.values()),
         "failed": counts[Delivery.State.FAILED],
         "send_form": SendForm(),
+        "deadline_form": deadline_form(release),
     })
 
 

@@ -5,6 +5,7 @@ from rich.console import Console
 from rich.table import Table
 
 from b40news.delivery.status import format_seconds, release_status
+from b40news.releases.deadlines import describe
 from b40news.releases.intake import ReleaseError
 from b40news.releases.workflow import get_release
 
@@ -43,6 +44,9 @@ class Command(BaseCommand):
                 *(str(info["deliveries"][state]) for state in SHOWN),
             )
         console.print(table)
+        if status["planned_fallbacks"] or status["fallbacks"]:
+            console.print(f"after the deadline: {describe(status['planned_fallbacks']) or 'nothing planned'}; "
+                          f"fallbacks in force: {describe(status['fallbacks']) or 'none'}", markup=False)
         progress = status["progress"]
         lists = Table("list", "to go", "sent", "failed", "bounced", "uncertain", "suppressed", "waiting", "eta")
         for slug, counts in status["lists"].items():
