@@ -76,6 +76,7 @@ class Rejected:
     row: int  # as a spreadsheet numbers it: the header is row 1
     value: str
     reason: str
+    duplicate_of: int | None = None  # the row of the file with the same address
 
 
 @dataclass
@@ -184,7 +185,8 @@ def _check(header: list[str], records, mailing_list: MailingList, report: Import
         values = {column: value.strip() for column, value in zip(header, record)}
         row = _row(number, values, by_code)
         if isinstance(row, _Row) and row.key in first_row:
-            row = Rejected(number, row.raw_email, f"the same address as row {first_row[row.key]} ({row.email})")
+            row = Rejected(number, row.raw_email, f"the same address as row {first_row[row.key]} ({row.email})",
+                           duplicate_of=first_row[row.key])
         if isinstance(row, Rejected):
             report.rejected.append(row)
             continue

@@ -17,7 +17,7 @@ from b40news.delivery.models import Delivery
 from b40news.releases import reviewers, workflow
 from b40news.releases.intake import ReleaseError
 from b40news.releases.models import Release, Translation
-from b40news.web.office import labels, permissions
+from b40news.web.office import labels, permissions, reach
 from b40news.web.office.documents import uploaded_text
 from b40news.web.office.forms import SendForm, SubmitForm
 from b40news.web.office.permissions import office_view, release_for
@@ -117,7 +117,15 @@ def translation_rows(release: Release) -> list[dict]:
 
 @office_view
 def release_page(request, pk):
-    release = release_for(request, pk)
+    release, owner = permissions.release_to_read(request, pk)
+    if not owner:  # sent to this officer's city by another city: read-only, its reach on these lists
+        return render(request, "web/office/release_read.html", {
+            "release": release,
+            "status": labels.RELEASE.get(release.status, release.status),
+            "city_name": release.city.name(get_language()),
+            "lists": release.lists.filter(city_id=permissions.officer_of(request.user).city_id),
+            **reach.context(request.user, release, owner),
+        })
     rows = translation_rows(release)
     counts = dict.fromkeys(Delivery.State.values, 0)
     for state, n in Delivery.objects.filter(release=release).values_list("state").annotate(n=Count("id")):
@@ -137,6 +145,7 @@ def release_page(request, pk):
         "deliveries": sum(counts.values()),
         "failed": counts[Delivery.State.FAILED],
         "send_form": SendForm(),
+        **reach.context(request.user, release, owner),
     })
 
 
