@@ -125,6 +125,8 @@ def test_the_release_page_shows_reach_and_offers_csv_and_json(sent, officer):
 
 def test_an_officer_of_the_receiving_city_reads_the_release_and_its_reach_on_his_lists(sent, other_officer):
     client = logged_in(other_officer)
+    dashboard = client.get(reverse("office:dashboard")).content.decode()
+    assert 'id="received-releases"' in dashboard and reverse("office:release", args=[sent.pk]) in dashboard
     page = client.get(reverse("office:release", args=[sent.pk]))
     assert page.status_code == 200
     html = page.content.decode()

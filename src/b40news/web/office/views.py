@@ -51,7 +51,17 @@ def dashboard(request):
     return render(request, "web/office/dashboard.html", {
         "page": page, "rows": rows, "officer": officer, "city_name": officer.city.name(code) if officer else "",
         "waiting": list(waiting.values()), "owns_releases": officer is not None or request.user.is_staff,
+        "received": [{"release": r, "city_name": r.city.name(code)} for r in received_releases(request.user)],
     })
+
+
+def received_releases(user, limit: int = 20) -> list[Release]:
+    """Other cities' releases sent to the officer's own lists, newest first (read-only for them)."""
+    officer = permissions.officer_of(user)
+    if officer is None or user.is_staff:
+        return []
+    return list(permissions.readable_releases(user).exclude(city_id=officer.city_id)
+                .filter(deliveries__isnull=False).distinct().order_by("-created_at", "-pk")[:limit])
 
 
 def start_translation(request, release: Release, codes: list[str], *, force: bool = False) -> bool:
