@@ -185,6 +185,13 @@ def test_invitation_progress_is_the_own_citys_only(officer, other_officer, mta):
     assert stranger.get(reverse("office:audience_import_json", args=[OTHER, batch])).status_code == 404
 
 
+def test_rows_marked_confirmed_stay_pending_unless_the_officer_says_so(officer, mta):
+    checked = upload(logged_in(officer), b"email,status\nsure@example.org,confirmed\n")
+    html = checked.content.decode()
+    assert "1 row marked confirmed was imported as pending" in html and "--confirmed" not in html
+    assert 'id="report-invitations">1 invitation to confirm will be sent' in html
+
+
 def test_confirmed_imports_send_no_invitation(officer, mta):
     client = logged_in(officer)
     checked = upload(client, b"email,consent_at\nold.friend@example.org,2024-05-01T10:00:00+03:00\n", confirmed="on")
@@ -207,6 +214,7 @@ def test_a_bad_file_is_refused_clearly_and_loses_nothing(officer, mta, content, 
     assert response.status_code == 400
     html = html_lib.unescape(response.content.decode())
     assert error in html and "nothing is stored yet" not in html and 'name="token"' not in html
+    assert "iconv" not in html  # no page tells anyone to run a shell command
     assert snapshot() == stored and not Notice.objects.exists()
 
 

@@ -32,7 +32,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import urlencode
-from django.utils.translation import get_language, gettext as _, gettext_lazy as _lazy
+from django.utils.translation import get_language, gettext as _, gettext_lazy as _lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from b40news import languages
@@ -183,7 +183,12 @@ def _report(report, *, confirmed: bool) -> dict:
         "rejected": [{"row": r.row, "value": r.value, "reason": r.reason} for r in report.rejected
                      if r.duplicate_of is None],
         "duplicates": [{"row": r.row, "value": r.value, "first": r.duplicate_of} for r in duplicates],
-        "notes": list(report.notes),
+        "notes": [*map(str, report.notes), *([ngettext(
+            "%(n)d row marked confirmed was imported as pending: they must confirm (tick “These people consented "
+            "before” only if they did)",
+            "%(n)d rows marked confirmed were imported as pending: they must confirm (tick “These people consented "
+            "before” only if they did)", report.kept_pending) % {"n": report.kept_pending}]
+            if report.kept_pending else [])],
         "invitations": 0 if confirmed else len(report.new_pending),
     }
 
