@@ -16,6 +16,7 @@ import csv
 import html as html_lib
 import io
 import re
+import time
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -237,3 +238,18 @@ def test_the_snippet_is_plain_html_in_the_citys_languages(officer):
     assert '<option value="bg" lang="bg" selected>' in snippet
     assert strings("bg")["subscribe_button"] in snippet
     assert "copy-snippet.js" in html and "<script>" not in html
+
+
+@pytest.mark.slow
+def test_a_real_worker_on_the_notify_queue_sends_an_imports_invitations(officer, mta, celery_workers):
+    celery_workers.start(concurrency=1)
+    client = logged_in(officer)
+    rows = "".join(f"worker.{n}@example.org\n" for n in range(5))
+    done = confirm(client, upload(client, f"email\n{rows}".encode()), mta)
+    batch = done["Location"].rstrip("/").rsplit("/", 1)[1]
+    progress = reverse("office:audience_import_json", args=[HOME, batch])
+    deadline = time.monotonic() + 60
+    while client.get(progress).json()["sent"] < 5 and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert client.get(progress).json() == {"total": 5, "sent": 5, "pending": 0, "failed": 0}
+    assert sorted(m["To"] for m in mta.messages()) == [f"worker.{n}@example.org" for n in range(5)]
