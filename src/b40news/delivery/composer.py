@@ -1,7 +1,8 @@
 """The one composer: every e-mail b40news sends is built here.
 
 Newsletters (one per delivery row), test sends, double opt-in confirmations,
-fresh preferences links and reviewers' notifications (one per notice row) get their From, Reply-To, List-Id, Message-ID, VERP
+fresh preferences links and reviewers' notifications (one per notice row)
+get their From, Reply-To, List-Id, Message-ID, VERP
 envelope sender, unsubscribe headers and DKIM signature from the same code.
 The bytes themselves come from the plain-Python builder
 (`newsletter.message.build_message`); this module only decides what goes in.

@@ -4,7 +4,8 @@
 per subscription that has none yet, in the import's transaction: an import
 run again, or stopped half-way, never invites anybody twice, and rows it
 leaves unsent are sent by the periodic sweep. `send` sends them from the
-command (or the ``notify`` queue's ``send_invitations`` task for the office), one by one through `notices.send` (exactly once each, DKIM, VERP,
+command (or the ``notify`` queue's ``send_invitations`` task for the office),
+one by one through `notices.send` (exactly once each, DKIM, VERP,
 bounce handling), waiting for the relay's shared rate limit
 (``B40NEWS_SMTP_RATE_LIMIT``), and reports progress.
 """
@@ -41,7 +42,8 @@ def create(subscription_ids: Iterable[int], *, batch: str = "") -> list[int]:
         wanted = (Subscription.objects.filter(pk__in=ids, status=Subscription.Status.PENDING)
                   .exclude(pk__in=invited).select_related("subscriber__language").order_by("pk"))
         rows = [Notice(kind=Notice.Kind.CONFIRMATION, email=s.subscriber.email, language=s.subscriber.language.code,
-                       payload={"subscription": s.pk, "invitation": True, **({"import": batch} if batch else {})}) for s in wanted.iterator(chunk_size=2000)]
+                       payload={"subscription": s.pk, "invitation": True, **({"import": batch} if batch else {})})
+                for s in wanted.iterator(chunk_size=2000)]
         made = Notice.objects.bulk_create(rows, batch_size=1000)  # with their ids (PostgreSQL, SQLite ≥ 3.35)
         for row in made:
             row.message_id = composer.notice_message_id(row.pk)

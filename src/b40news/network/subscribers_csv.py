@@ -125,7 +125,8 @@ def import_subscribers(
     mailing_list = MailingList.objects.select_related("city__default_language").filter(slug=list_slug).first()
     if mailing_list is None:
         known = ", ".join(MailingList.objects.values_list("slug", flat=True)) or "none"
-        raise CsvImportError(_("unknown mailing list %(list)r; known lists: %(known)s") % {"list": list_slug, "known": known})
+        raise CsvImportError(_("unknown mailing list %(list)r; known lists: %(known)s")
+                             % {"list": list_slug, "known": known})
     header, records = _read(raw, name)
     report = ImportReport(list_slug)
     rows = _check(header, records, mailing_list, report)
@@ -223,7 +224,8 @@ def _row(number: int, values: dict[str, str], by_code: dict[str, Language]) -> _
     try:
         language = by_code[languages.get(code).code] if code else None
     except languages.UnknownLanguage:
-        return Rejected(number, code, _("unknown language; known: %(known)s") % {"known": ", ".join(languages.LANGUAGES)})
+        return Rejected(number, code,
+                        _("unknown language; known: %(known)s") % {"known": ", ".join(languages.LANGUAGES)})
     status = values.get("status", "").lower()
     if status not in ("", *Status.values):
         return Rejected(number, values["status"],

@@ -94,7 +94,8 @@ def embed(request: HttpRequest, list_slug: str) -> HttpResponse:
     if request.method != "POST":
         mailing_list = get_object_or_404(MailingList, slug=list_slug)
         query = request.GET.urlencode()
-        return HttpResponseRedirect(reverse("public:subscribe", args=[mailing_list.slug]) + (f"?{query}" if query else ""))
+        target = reverse("public:subscribe", args=[mailing_list.slug])
+        return HttpResponseRedirect(f"{target}?{query}" if query else target)
     origin = urlsplit(request.headers.get("Origin", "")).hostname or ""
     return _subscribe(request, list_slug, f"{EMBED_FORM_NAME}:{origin}" if origin else EMBED_FORM_NAME)
 
