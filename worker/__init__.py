@@ -34,6 +34,7 @@ app.conf.update(
         "worker.tasks.dispatch_release": {"queue": "send"},
         "worker.tasks.send_batch": {"queue": "send"},
         "worker.tasks.send_notice": {"queue": "notify"},
+        "worker.tasks.send_invitations": {"queue": "notify"},
         "worker.tasks.sweep": {"queue": "send"},
         "worker.tasks.apply_deadlines": {"queue": "send"},
         "worker.tasks.purge_unconfirmed": {"queue": "send"},

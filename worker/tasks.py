@@ -70,6 +70,16 @@ def send_notice(self, *, notice_id: int) -> str:
     return outcome
 
 
+# The double opt-in e-mails of an office import (`network.invitations`), one after the
+# other within the relay's rate limit, as `subscribers import` sends them; rows left
+# unsent (a 4xx, a long wait) are sent by the sweep.
+@shared_task(acks_late=True)
+def send_invitations(*, notice_ids: list[int]) -> str:
+    from b40news.network import invitations
+
+    return invitations.send(notice_ids).summary()
+
+
 # Reviewers and translators of a submitted release are told once it is committed
 # (safe to repeat: one request per release and user); the digest is for beat.
 @shared_task(acks_late=True, autoretry_for=(Exception,), retry_backoff=5, max_retries=5)

@@ -1,7 +1,8 @@
 """The one composer: every e-mail b40news sends is built here.
 
-Newsletters (one per delivery row), test sends, double opt-in confirmations and
-reviewers' notifications (one per notice row) get their From, Reply-To, List-Id, Message-ID, VERP
+Newsletters (one per delivery row), test sends, double opt-in confirmations,
+fresh preferences links and reviewers' notifications (one per notice row)
+get their From, Reply-To, List-Id, Message-ID, VERP
 envelope sender, unsubscribe headers and DKIM signature from the same code.
 The bytes themselves come from the plain-Python builder
 (`newsletter.message.build_message`); this module only decides what goes in.
@@ -141,6 +142,7 @@ def notice(row: Notice, signer: DkimSigner | None) -> tuple[bytes, Envelope]:
         Notice.Kind.CONFIRMATION: _confirmation_parts,
         Notice.Kind.REVIEW: _review_parts,
         Notice.Kind.REVIEW_DIGEST: _review_parts,
+        Notice.Kind.PREFERENCES: _preferences_parts,
     }.get(row.kind)
     if parts is None:
         raise ValueError(f"no composer for notices of kind {row.kind!r}")
@@ -198,6 +200,31 @@ def _confirmation_parts(row: Notice):
         "confirm_url": subscriptions.confirm_url(token), "recipient_email": subscription.subscriber.email,
     })
     return rendered.subject, html, text, from_name(city, row.language)
+
+
+def _preferences_parts(row: Notice):
+    """A fresh link to the subscriber's preferences (asked for on the page of an expired one)."""
+    from b40news.delivery.renditions import renderer
+    from b40news.network.models import Subscriber
+    from b40news.newsletter.render import DEFAULT_BRAND, CityBrand
+    from b40news.newsletter.strings import load_strings
+
+    subscriber = Subscriber.objects.filter(pk=row.payload.get("subscriber")).first()
+    if subscriber is None:
+        raise LookupError("the subscriber is gone")
+    templates = Path(settings.EMAIL_TEMPLATES_DIR)
+    network = load_strings(templates, row.language)["web_network_name"]
+    brand = CityBrand(slug="b40", name=network, colour=DEFAULT_BRAND, logo_url="")
+    errors: list[str] = []
+    rendered = renderer(templates).render_mail(
+        "preferences", row.language, brand, None, ("preferences_url", "recipient_email"), {"list_name": ""},
+        None, errors, prefix="preferences_link")
+    if not rendered.ok:
+        raise ValueError(f"the preferences mail in {row.language} does not render: {'; '.join(rendered.errors)}")
+    html, text = personalise(rendered, {
+        "preferences_url": links.preferences_url(subscriber.pk), "recipient_email": subscriber.email,
+    })
+    return rendered.subject, html, text, network
 
 
 def _review_parts(row: Notice):

@@ -186,6 +186,7 @@ class Notice(LedgerRow):
         TEST = "test"  # payload: release, language, city
         REVIEW = "review"  # payload: items [{release, languages {code: role}}] (one release)
         REVIEW_DIGEST = "review-digest"  # the same, every release since the last digest
+        PREFERENCES = "preferences"  # payload: subscriber (a fresh preferences link, asked for on the site)
 
     kind = models.CharField(max_length=16, choices=Kind.choices)
     email = models.CharField(max_length=320)
@@ -197,3 +198,25 @@ class Notice(LedgerRow):
 
     def __str__(self) -> str:
         return f"{self.kind} to {self.email} ({self.state})"
+
+
+class ArchiveView(models.Model):
+    """How often the public page of a release in one language was opened, per day.
+
+    Counted on the server when the archive page is served (`web/public/archive.py`):
+    one counter per (release, language, day), nothing about who opened it, no
+    pixel in any e-mail. The reach figures (`delivery/reach.py`) add them up.
+    """
+
+    release = models.ForeignKey(Release, on_delete=models.CASCADE, related_name="archive_views")
+    language = models.CharField(max_length=16)
+    day = models.DateField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["release", "language", "day"], name="one_archive_counter_per_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"release {self.release_id} {self.language} {self.day}: {self.count}"

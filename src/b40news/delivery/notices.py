@@ -129,3 +129,8 @@ def enqueue_confirmation(subscription_id: int, language: str) -> Notice:
 
     email = Subscription.objects.values_list("subscriber__email", flat=True).get(pk=subscription_id)
     return queue(Notice.Kind.CONFIRMATION, email=email, language=language, payload={"subscription": subscription_id})
+
+
+def enqueue_preferences_link(subscriber_id: int, email: str, language: str) -> Notice:
+    """A fresh link to the subscriber's preferences, in ``language``."""
+    return queue(Notice.Kind.PREFERENCES, email=email, language=language, payload={"subscriber": subscriber_id})

@@ -4,7 +4,8 @@
 per subscription that has none yet, in the import's transaction: an import
 run again, or stopped half-way, never invites anybody twice, and rows it
 leaves unsent are sent by the periodic sweep. `send` sends them from the
-command, one by one through `notices.send` (exactly once each, DKIM, VERP,
+command (or the ``notify`` queue's ``send_invitations`` task for the office),
+one by one through `notices.send` (exactly once each, DKIM, VERP,
 bounce handling), waiting for the relay's shared rate limit
 (``B40NEWS_SMTP_RATE_LIMIT``), and reports progress.
 """
@@ -16,6 +17,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import Count
 
 from b40news.delivery import composer, notices
 from b40news.delivery.models import Notice
@@ -24,8 +26,10 @@ from b40news.network.models import Subscription
 MAX_RATE_WAIT = 300.0  # seconds one invitation may wait for the rate limit before the sweep takes over
 
 
-def create(subscription_ids: Iterable[int]) -> list[int]:
-    """A confirmation notice per pending subscription that has none; their ids, in order."""
+def create(subscription_ids: Iterable[int], *, batch: str = "") -> list[int]:
+    """A confirmation notice per pending subscription that has none; their ids, in order.
+
+    ``batch`` names the import in the notices' payload, for `progress`."""
     ids = list(dict.fromkeys(subscription_ids))
     if not ids:
         return []
@@ -38,12 +42,32 @@ def create(subscription_ids: Iterable[int]) -> list[int]:
         wanted = (Subscription.objects.filter(pk__in=ids, status=Subscription.Status.PENDING)
                   .exclude(pk__in=invited).select_related("subscriber__language").order_by("pk"))
         rows = [Notice(kind=Notice.Kind.CONFIRMATION, email=s.subscriber.email, language=s.subscriber.language.code,
-                       payload={"subscription": s.pk, "invitation": True}) for s in wanted.iterator(chunk_size=2000)]
+                       payload={"subscription": s.pk, "invitation": True, **({"import": batch} if batch else {})})
+                for s in wanted.iterator(chunk_size=2000)]
         made = Notice.objects.bulk_create(rows, batch_size=1000)  # with their ids (PostgreSQL, SQLite ≥ 3.35)
         for row in made:
             row.message_id = composer.notice_message_id(row.pk)
         Notice.objects.bulk_update(made, ["message_id"], batch_size=1000)
     return [row.pk for row in made]
+
+
+def progress(batch: str) -> dict[str, int]:
+    """The invitations of one import: ``total``, ``sent``, ``pending`` (not sent yet), ``failed``."""
+    states = dict.fromkeys(Notice.State.values, 0)
+    for state, n in (Notice.objects.filter(kind=Notice.Kind.CONFIRMATION, payload__import=batch)
+                     .values_list("state").annotate(n=Count("id")).order_by()):
+        states[state] = n
+    sent = states[Notice.State.SENT]
+    pending = sum(states[s] for s in (Notice.State.PENDING, Notice.State.QUEUED, Notice.State.SENDING))
+    return {"total": sum(states.values()), "sent": sent, "pending": pending,
+            "failed": sum(states.values()) - sent - pending}
+
+
+def batch_in_city(batch: str, city) -> bool:
+    """Whether the import ``batch`` invited subscribers of ``city``'s lists."""
+    ids = list(Notice.objects.filter(kind=Notice.Kind.CONFIRMATION, payload__import=batch)
+               .values_list("payload__subscription", flat=True)[:20])
+    return Subscription.objects.filter(pk__in=ids, mailing_list__city=city).exists()
 
 
 @dataclass

@@ -53,6 +53,7 @@ from datetime import datetime, timezone as dt_timezone
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from b40news import languages
 from b40news.delivery import suppressions
@@ -68,7 +69,14 @@ CHUNK = 500  # addresses per IN (...) query
 
 
 class CsvImportError(ValueError):
-    """The file as a whole cannot be imported; nothing was stored."""
+    """The file as a whole cannot be imported; nothing was stored.
+
+    ``hint``: what an operator at a shell may do about it (the CLI adds it; a web page does not).
+    """
+
+    def __init__(self, message: str, *, hint: str = ""):
+        super().__init__(message)
+        self.hint = hint
 
 
 @dataclass(frozen=True)
@@ -76,6 +84,7 @@ class Rejected:
     row: int  # as a spreadsheet numbers it: the header is row 1
     value: str
     reason: str
+    duplicate_of: int | None = None  # the row of the file with the same address
 
 
 @dataclass
@@ -87,6 +96,7 @@ class ImportReport:
     rejected: list[Rejected] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     new_pending: list[int] = field(default_factory=list)  # subscriptions created pending: to invite
+    kept_pending: int = 0  # rows marked confirmed that were imported pending (no ``confirmed``)
 
     def summary(self) -> str:
         return (
@@ -115,7 +125,8 @@ def import_subscribers(
     mailing_list = MailingList.objects.select_related("city__default_language").filter(slug=list_slug).first()
     if mailing_list is None:
         known = ", ".join(MailingList.objects.values_list("slug", flat=True)) or "none"
-        raise CsvImportError(f"unknown mailing list {list_slug!r}; known lists: {known}")
+        raise CsvImportError(_("unknown mailing list %(list)r; known lists: %(known)s")
+                             % {"list": list_slug, "known": known})
     header, records = _read(raw, name)
     report = ImportReport(list_slug)
     rows = _check(header, records, mailing_list, report)
@@ -132,18 +143,20 @@ def import_subscribers(
 def _read(raw: bytes, name: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
     if b"\x00" in raw:
         raise CsvImportError(
-            f"{name} is not a CSV text file (it holds NUL bytes: a spreadsheet or other binary file?)"
+            _("%(name)s is not a CSV text file (it holds NUL bytes: a spreadsheet or other binary file?)")
+            % {"name": name}
         )
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise CsvImportError(
-            f"{name} is not UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start}). "
-            "Save it as UTF-8 (\"CSV UTF-8\" in a spreadsheet) or convert it, e.g. "
-            "iconv -f WINDOWS-1251 -t UTF-8 old.csv > new.csv"
+            _("%(name)s is not UTF-8 (byte 0x%(byte)02x at offset %(offset)d). "
+              "Save it as UTF-8 (\"CSV UTF-8\" in a spreadsheet) and try again.")
+            % {"name": name, "byte": raw[exc.start], "offset": exc.start},
+            hint="To convert it: iconv -f WINDOWS-1251 -t UTF-8 old.csv > new.csv",
         ) from None
     if not text.strip():
-        raise CsvImportError(f"{name} is empty")
+        raise CsvImportError(_("%(name)s is empty") % {"name": name})
     first_line = text.lstrip("\r\n").splitlines()[0]
     try:
         dialect = csv.Sniffer().sniff(first_line, delimiters=",;\t")
@@ -153,22 +166,26 @@ def _read(raw: bytes, name: str) -> tuple[list[str], list[tuple[int, list[str]]]
     try:
         table = [(number, record) for number, record in enumerate(reader, start=1)]
     except csv.Error as exc:
-        raise CsvImportError(f"{name} is not valid CSV (line {reader.line_num}): {exc}") from None
+        raise CsvImportError(_("%(name)s is not valid CSV (line %(line)d): %(error)s")
+                             % {"name": name, "line": reader.line_num, "error": exc}) from None
     table = [(number, record) for number, record in table if any(value.strip() for value in record)]
     if not table:
-        raise CsvImportError(f"{name} has no rows")
+        raise CsvImportError(_("%(name)s has no rows") % {"name": name})
     header = [value.strip().lower().replace(" ", "_").replace("-", "_") for value in table[0][1]]
     unknown = [column for column in header if column not in COLUMNS]
     if "email" not in header or unknown:
         found = ", ".join(repr(value) for value in table[0][1])
-        problem = f"unknown column(s) {', '.join(map(repr, unknown))}" if "email" in header else "no email column"
+        problem = (_("unknown column(s) %(columns)s") % {"columns": ", ".join(map(repr, unknown))}
+                   if "email" in header else _("no email column"))
         raise CsvImportError(
-            f"{name}: the first row must be a header naming the columns ({', '.join(COLUMNS)}; "
-            f"email is required): {problem}, found {found}"
+            _("%(name)s: the first row must be a header naming the columns (%(columns)s; email is required): "
+              "%(problem)s, found %(found)s")
+            % {"name": name, "columns": ", ".join(COLUMNS), "problem": problem, "found": found}
         )
     repeated = sorted({column for column in header if header.count(column) > 1})
     if repeated:
-        raise CsvImportError(f"{name}: column(s) named twice in the header: {', '.join(repeated)}")
+        raise CsvImportError(_("%(name)s: column(s) named twice in the header: %(columns)s")
+                             % {"name": name, "columns": ", ".join(repeated)})
     return header, table[1:]
 
 
@@ -178,20 +195,22 @@ def _check(header: list[str], records, mailing_list: MailingList, report: Import
     by_code = Language.objects.sync()
     for number, record in records:
         if len(record) != len(header):
-            found = f"{len(record)} fields, the header has {len(header)}"
+            found = _("%(n)d fields, the header has %(m)d") % {"n": len(record), "m": len(header)}
             report.rejected.append(Rejected(number, ",".join(record), found))
             continue
         values = {column: value.strip() for column, value in zip(header, record)}
         row = _row(number, values, by_code)
         if isinstance(row, _Row) and row.key in first_row:
-            row = Rejected(number, row.raw_email, f"the same address as row {first_row[row.key]} ({row.email})")
+            row = Rejected(number, row.raw_email, _("the same address as row %(row)d (%(email)s)")
+                           % {"row": first_row[row.key], "email": row.email},
+                           duplicate_of=first_row[row.key])
         if isinstance(row, Rejected):
             report.rejected.append(row)
             continue
         first_row[row.key] = number
         rows.append(row)
     if any(values.get("name") for _n, record in records for values in [dict(zip(header, record))]):
-        report.notes.append("the name column is not stored: subscribers have no name field")
+        report.notes.append(_("the name column is not stored: subscribers have no name field"))
     return rows
 
 
@@ -200,28 +219,30 @@ def _row(number: int, values: dict[str, str], by_code: dict[str, Language]) -> _
     try:
         address = normalise(raw_email)
     except AddressError as exc:
-        return Rejected(number, raw_email, str(exc) if raw_email else "no address")
+        return Rejected(number, raw_email, str(exc) if raw_email else _("no address"))
     code = values.get("language", "")
     try:
         language = by_code[languages.get(code).code] if code else None
     except languages.UnknownLanguage:
-        return Rejected(number, code, f"unknown language; known: {', '.join(languages.LANGUAGES)}")
+        return Rejected(number, code,
+                        _("unknown language; known: %(known)s") % {"known": ", ".join(languages.LANGUAGES)})
     status = values.get("status", "").lower()
     if status not in ("", *Status.values):
-        return Rejected(number, values["status"], f"unknown status; one of {', '.join(Status.values)}, or empty")
+        return Rejected(number, values["status"],
+                        _("unknown status; one of %(known)s, or empty") % {"known": ", ".join(Status.values)})
     consent_text = values.get("consent_at", "")
     try:
         consent_at = _when(consent_text) if consent_text else None
     except ValueError:
-        return Rejected(number, consent_text, "not a date and time (ISO 8601, e.g. 2024-05-01T10:00:00+03:00)")
+        return Rejected(number, consent_text, _("not a date and time (ISO 8601, e.g. 2024-05-01T10:00:00+03:00)"))
     if consent_at is not None and consent_at > timezone.now():
-        return Rejected(number, consent_text, "consent in the future")
+        return Rejected(number, consent_text, _("consent in the future"))
     consent = {}
     requested_text = values.get("requested_at", "")
     try:
         requested_at = _when(requested_text) if requested_text else None
     except ValueError:
-        return Rejected(number, requested_text, "requested_at is not a date and time (ISO 8601)")
+        return Rejected(number, requested_text, _("requested_at is not a date and time (ISO 8601)"))
     if requested_at is not None:
         consent["created_at"] = requested_at
     ip = values.get("consent_ip", "")
@@ -229,7 +250,7 @@ def _row(number: int, values: dict[str, str], by_code: dict[str, Language]) -> _
         try:
             consent["consent_ip"] = str(ipaddress.ip_address(ip))
         except ValueError:
-            return Rejected(number, ip, "consent_ip is not an IP address")
+            return Rejected(number, ip, _("consent_ip is not an IP address"))
     if values.get("consent_form"):
         consent["consent_form"] = values["consent_form"][:64]
     if values.get("consent_language"):
@@ -263,7 +284,8 @@ def _reject_suppressed(rows: list[_Row], report: ImportReport) -> None:
         found = suppressed.get(row.key)
         if found is not None:
             report.rejected.append(
-                Rejected(row.number, row.raw_email, f"suppressed ({found.reason}) since {found.created_at:%Y-%m-%d}")
+                Rejected(row.number, row.raw_email, _("suppressed (%(reason)s) since %(day)s")
+                         % {"reason": found.reason, "day": f"{found.created_at:%Y-%m-%d}"})
             )
             rows.remove(row)
 
@@ -303,8 +325,11 @@ def _store(rows: list[_Row], mailing_list: MailingList, confirmed: bool, report:
             wanted = Status.PENDING
         subscription = existing.get(subscriber.pk)
         if subscription is not None and subscription.status == Status.UNSUBSCRIBED and wanted != Status.UNSUBSCRIBED:
-            when = f" on {subscription.unsubscribed_at:%Y-%m-%d}" if subscription.unsubscribed_at else ""
-            reason = f"unsubscribed from {mailing_list.slug}{when}: an import does not subscribe them again"
+            reason = (_("unsubscribed from %(list)s on %(day)s: an import does not subscribe them again")
+                      % {"list": mailing_list.slug, "day": f"{subscription.unsubscribed_at:%Y-%m-%d}"}
+                      if subscription.unsubscribed_at else
+                      _("unsubscribed from %(list)s: an import does not subscribe them again")
+                      % {"list": mailing_list.slug})
             report.rejected.append(Rejected(row.number, row.raw_email, reason))
             continue
         kept_pending += held_back and (subscription is None or subscription.status == Status.PENDING)
@@ -328,11 +353,7 @@ def _store(rows: list[_Row], mailing_list: MailingList, confirmed: bool, report:
     for chunk in _chunks(pending):
         report.new_pending += list(Subscription.objects.filter(
             mailing_list=mailing_list, subscriber_id__in=chunk, status=Status.PENDING).values_list("pk", flat=True))
-    if kept_pending:
-        report.notes.append(
-            f"{kept_pending} row(s) marked confirmed were imported as pending: they must confirm "
-            "(pass --confirmed only if they consented before)"
-        )
+    report.kept_pending = kept_pending
 
 
 def _new_subscription(subscriber, mailing_list, status: str, row: _Row, language, now: datetime) -> Subscription:
@@ -372,7 +393,7 @@ def export_subscribers(list_slug: str) -> str:
     """The list's subscriptions, every status, ordered by address."""
     mailing_list = MailingList.objects.filter(slug=list_slug).first()
     if mailing_list is None:
-        raise CsvImportError(f"unknown mailing list {list_slug!r}")
+        raise CsvImportError(_("unknown mailing list %(list)r") % {"list": list_slug})
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(EXPORT_COLUMNS)

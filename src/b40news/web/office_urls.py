@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from b40news.web.office import auth, deadlines, people, preview, review, sending, views
+from b40news.web.office import audience, auth, deadlines, people, preview, reach, review, sending, views
 
 app_name = "office"
 urlpatterns: list = [
@@ -26,6 +26,15 @@ urlpatterns: list = [
     path("releases/<int:pk>/pause/", sending.pause, name="pause"),
     path("releases/<int:pk>/resume/", sending.resume, name="resume"),
     path("releases/<int:pk>/cancel/", sending.cancel, name="cancel"),
+    path("releases/<int:pk>/reach.json", reach.reach_json, name="reach_json"),
+    path("releases/<int:pk>/reach.csv", reach.reach_csv, name="reach_csv"),
+    path("audience/", audience.index, name="audience_index"),
+    path("audience/<slug:city>/", audience.audience, name="audience"),
+    path("audience/<slug:city>/export/<slug:list_slug>.csv", audience.export, name="audience_export"),
+    path("audience/<slug:city>/import/", audience.import_csv, name="audience_import"),
+    path("audience/<slug:city>/imports/<str:batch>/", audience.import_progress, name="audience_import_progress"),
+    path("audience/<slug:city>/imports/<str:batch>/progress.json", audience.import_progress_json,
+         name="audience_import_json"),
     path("reviewers/", people.roles, name="reviewers"),
     path("reviewers/<int:pk>/remove/", people.remove_role, name="remove_role"),
     path("notifications/", people.notifications, name="notifications"),

@@ -3,6 +3,7 @@
     /                             the network's cities, each with its archive and sign-up page
     /language/<code>/?next=PATH   the language switch: remember the choice, back to PATH
     /s/<list>/                    subscribe to a city's list (double opt-in)
+    /s/<list>/embed/              the same POST from a form on a city's own site (no CSRF cookie)
     /c/<token>/                   confirm a subscription (GET asks, POST confirms)
     /u/<token>/                   unsubscribe from one list (GET asks, POST and RFC 8058 one-click POST act)
     /p/<token>/                   a subscriber's preferences: language, lists
@@ -23,6 +24,7 @@ urlpatterns: list = [
     path("", home.home, name="home"),
     path("language/<str:code>/", home.switch_language, name="language"),
     path("s/<slug:list_slug>/", subscribe.subscribe, name="subscribe"),
+    path("s/<slug:list_slug>/embed/", subscribe.embed, name="subscribe_embed"),
     path("c/<str:token>/", subscribe.confirm, name="confirm"),
     path("u/<str:token>/", subscriber.unsubscribe, name="unsubscribe"),
     path("p/<str:token>/", subscriber.preferences, name="preferences"),

@@ -4,7 +4,9 @@ An officer belongs to one city and sees and acts on that city's releases only;
 the ``network`` role may also target every list of the network, but sends its
 own city's releases like everybody else. Staff (admins) see and act on every
 release. A release of another city is answered with 404: its existence is
-none of the caller's business.
+none of the caller's business. An officer of a city that received another
+city's release on its lists may open that release's page, progress and
+reach, read-only (`release_to_read`).
 
 Reviewers and translators of a language (`releases.reviewers`) open and edit
 that language's review page of every release in their scope, whichever city
@@ -19,7 +21,7 @@ import functools
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from b40news.network.models import City, MailingList, Officer
@@ -59,6 +61,30 @@ def release_for(request, pk: int) -> Release:
         raise Http404("no such release") from None
 
 
+def readable_releases(user) -> QuerySet[Release]:
+    """What the user may open read-only: the releases they act on, and those
+    sent to a list of their own city by another city (to see what went to
+    their subscribers, and its reach)."""
+    if user.is_staff:
+        return visible_releases(user)
+    officer = officer_of(user)
+    if officer is None:
+        return Release.objects.none()
+    return Release.objects.select_related("city").filter(
+        Q(city_id=officer.city_id) | Q(lists__city_id=officer.city_id)).distinct()
+
+
+def release_to_read(request, pk: int) -> tuple[Release, bool]:
+    """(the release, whether the user may act on it), else 404 (`readable_releases`)."""
+    release = visible_releases(request.user).filter(pk=pk).first()
+    if release is not None:
+        return release, True
+    release = readable_releases(request.user).filter(pk=pk).first()
+    if release is None:
+        raise Http404("no such release")
+    return release, False
+
+
 def review_release(request, pk: int, code: str) -> Release:
     """The release if the user may open the review of language ``code``: its
     owner, or a reviewer or translator of the language in scope; else 404."""
@@ -87,6 +113,16 @@ def target_lists(user) -> QuerySet[MailingList]:
     if officer is None:
         return lists.none()
     return lists.filter(city_id=officer.city_id)
+
+
+def audience_city(request, slug: str) -> City:
+    """A city whose audience the user manages; 403 for another city's (it exists), 404 for none."""
+    city = managed_cities(request.user).filter(slug=slug).first()
+    if city is not None:
+        return city
+    if City.objects.filter(slug=slug).exists():
+        raise PermissionDenied("the subscribers of another city")
+    raise Http404("no such city")
 
 
 def managed_cities(user) -> QuerySet[City]:

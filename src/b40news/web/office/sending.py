@@ -20,7 +20,7 @@ from b40news.delivery.status import STATES, release_status
 from b40news.releases.intake import ReleaseError
 from b40news.releases import workflow
 from b40news.releases.models import Release
-from b40news.web.office import labels
+from b40news.web.office import labels, reach
 from b40news.web.office.forms import SendForm
 from b40news.web.office.permissions import office_view, release_for
 
@@ -158,6 +158,7 @@ def progress(request, pk):
         "total_row": [data["totals"][s] for s in SHOWN],
         "language_rows": [(code, [_folded(counts)[s] for s in SHOWN]) for code, counts in sorted(languages.items())],
         "next_attempt_at": ledger.next_retry_at(release.pk),
+        **reach.context(request.user, release, True),
     })
 
 

@@ -17,7 +17,7 @@ from b40news.delivery.models import Delivery
 from b40news.releases import reviewers, workflow
 from b40news.releases.intake import ReleaseError
 from b40news.releases.models import Release, Translation
-from b40news.web.office import labels, permissions
+from b40news.web.office import labels, permissions, reach
 from b40news.web.office.deadlines import form_for as deadline_form
 from b40news.web.office.documents import uploaded_text
 from b40news.web.office.forms import SendForm, SubmitForm
@@ -52,7 +52,17 @@ def dashboard(request):
     return render(request, "web/office/dashboard.html", {
         "page": page, "rows": rows, "officer": officer, "city_name": officer.city.name(code) if officer else "",
         "waiting": list(waiting.values()), "owns_releases": officer is not None or request.user.is_staff,
+        "received": [{"release": r, "city_name": r.city.name(code)} for r in received_releases(request.user)],
     })
+
+
+def received_releases(user, limit: int = 20) -> list[Release]:
+    """Other cities' releases sent to the officer's own lists, newest first (read-only for them)."""
+    officer = permissions.officer_of(user)
+    if officer is None or user.is_staff:
+        return []
+    return list(permissions.readable_releases(user).exclude(city_id=officer.city_id)
+                .filter(deliveries__isnull=False).distinct().order_by("-created_at", "-pk")[:limit])
 
 
 def start_translation(request, release: Release, codes: list[str], *, force: bool = False) -> bool:
@@ -118,7 +128,15 @@ def translation_rows(release: Release) -> list[dict]:
 
 @office_view
 def release_page(request, pk):
-    release = release_for(request, pk)
+    release, owner = permissions.release_to_read(request, pk)
+    if not owner:  # sent to this officer's city by another city: read-only, its reach on these lists
+        return render(request, "web/office/release_read.html", {
+            "release": release,
+            "status": labels.RELEASE.get(release.status, release.status),
+            "city_name": release.city.name(get_language()),
+            "lists": release.lists.filter(city_id=permissions.officer_of(request.user).city_id),
+            **reach.context(request.user, release, owner),
+        })
     rows = translation_rows(release)
     counts = dict.fromkeys(Delivery.State.values, 0)
     for state, n in Delivery.objects.filter(release=release).values_list("state").annotate(n=Count("id")):
@@ -139,6 +157,7 @@ def release_page(request, pk):
         "failed": counts[Delivery.State.FAILED],
         "send_form": SendForm(),
         "deadline_form": deadline_form(release),
+        **reach.context(request.user, release, owner),
     })
 
 

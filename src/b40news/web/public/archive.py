@@ -11,6 +11,10 @@
 - ``/a/<city>/<lang>/rss.xml``: the releases approved in ``lang`` (all of them
   for ``bg``), as RSS 2.0, with ``<language>`` and ``Content-Language: lang``.
 
+Each GET of a release page adds one to that release's view counter for the
+language and day (`delivery.reach.count_view`): the archive views of the
+reach figures, with nothing about the visitor kept.
+
 URLs and e-mail addresses in a release's text are links (``newsletter.linkify``).
 
 Language codes in these paths are the network's canonical codes; an alias or
@@ -31,6 +35,7 @@ from django.urls import reverse
 from django.utils.feedgenerator import Rss201rev2Feed
 
 from b40news import languages
+from b40news.delivery import reach
 from b40news.delivery.models import Delivery
 from b40news.network import links
 from b40news.network.models import City
@@ -115,6 +120,8 @@ def release_page(request: HttpRequest, release_id: int, lang: str) -> HttpRespon
     title, text, notice = version
     choices = [replace(c, current=c.code == code) for c in choices]
     city = release.city
+    if request.method == "GET":  # a view, counted per release, language and day: nobody is tracked
+        reach.count_view(release.pk, code)
     return pages.page(
         request, "release.html", languages.get(code),
         {"title": title, "paragraphs": [linkify(p) for p in split_paragraphs(text)], "notice": notice,

@@ -177,13 +177,17 @@ def page(
 
 
 def bad_link(request: HttpRequest, *, default: str | None = None, status: int = 400, expired: bool | str = False,
-             subscribe_url: str = "") -> HttpResponse:
+             subscribe_url: str = "", new_link_action: str = "", new_link_sent: bool = False) -> HttpResponse:
     """A forged, broken or outdated personal link, in the visitor's language (``default``: the subscriber's).
 
-    ``expired``: True for a confirmation link, ``"preferences"`` for a preferences link.
+    ``expired``: True for a confirmation link, ``"preferences"`` for a preferences link;
+    ``new_link_action``: where the button that e-mails a fresh preferences link posts
+    (``new_link_sent``: it was pressed).
     """
     lang = personal_language(request, default) if default else page_language(request)
     return page(
-        request, "bad_link.html", lang, {"expired": expired, "subscribe_url": subscribe_url},
+        request, "bad_link.html", lang,
+        {"expired": expired, "subscribe_url": subscribe_url, "new_link_action": new_link_action,
+         "new_link_sent": new_link_sent},
         private=True, status=status,
     )

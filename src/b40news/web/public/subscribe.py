@@ -10,20 +10,27 @@ Abuse (``network.throttle``): each client address has a budget of POSTs
 mails (default one a day; over it the page is the usual one and nothing is
 stored or sent); a honeypot field that people never see and bots fill in
 gets the usual page too, and nothing else.
+
+``/s/<list>/embed/`` takes the same POST from a form on a city's own web site
+(the snippet the office hands out): without a CSRF token, which a page on
+another site cannot have, and under the same limits, honeypot and double
+opt-in; its consent record names the posting site (``web:embed:<host>``).
 """
 
 from __future__ import annotations
 
 import math
+from urllib.parse import urlsplit
 
 from django import forms
 from django.conf import settings
 from django.core import signing
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from b40news import languages
@@ -35,6 +42,7 @@ from b40news.web.public import pages
 from b40news.delivery.notices import enqueue_confirmation
 
 FORM_NAME = "web:subscribe"
+EMBED_FORM_NAME = "web:embed"  # the consent record's form: "web:embed:<the posting site's host>"
 HONEYPOT = "website"  # hidden from people (and from screen readers); bots fill in every field
 
 
@@ -70,6 +78,29 @@ def subscribe_url(mailing_list: MailingList, code: str) -> str:
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def subscribe(request: HttpRequest, list_slug: str) -> HttpResponse:
+    return _subscribe(request, list_slug, FORM_NAME)
+
+
+@csrf_exempt  # posted from a city's own site (the office's sign-up snippet): no cookie of ours there
+@require_http_methods(["GET", "HEAD", "POST"])
+def embed(request: HttpRequest, list_slug: str) -> HttpResponse:
+    """The sign-up snippet's target: the form's POST without a CSRF token, nothing else.
+
+    A forged cross-site POST can do no more than the form itself: ask for a
+    confirmation mail, within the same per-client and per-address limits,
+    behind the same honeypot; nobody is subscribed until the mailbox's owner
+    confirms. A GET shows the sign-up page itself.
+    """
+    if request.method != "POST":
+        mailing_list = get_object_or_404(MailingList, slug=list_slug)
+        query = request.GET.urlencode()
+        target = reverse("public:subscribe", args=[mailing_list.slug])
+        return HttpResponseRedirect(f"{target}?{query}" if query else target)
+    origin = urlsplit(request.headers.get("Origin", "")).hostname or ""
+    return _subscribe(request, list_slug, f"{EMBED_FORM_NAME}:{origin}" if origin else EMBED_FORM_NAME)
+
+
+def _subscribe(request: HttpRequest, list_slug: str, form_name: str) -> HttpResponse:
     mailing_list = get_object_or_404(MailingList.objects.select_related("city__default_language"), slug=list_slug)
     city = mailing_list.city
     lang = pages.page_language(request, city.default_language.code)
@@ -84,7 +115,7 @@ def subscribe(request: HttpRequest, list_slug: str) -> HttpResponse:
             address = form.cleaned_data["email"]
             if not form.cleaned_data[HONEYPOT] and not throttle.take(throttle.ADDRESS, address.key):
                 chosen = Language.objects.for_code(form.cleaned_data["language"])
-                consent = subscriptions.Consent(ip=ip, form=FORM_NAME, language=lang.code)
+                consent = subscriptions.Consent(ip=ip, form=form_name, language=lang.code)
                 subscription = subscriptions.subscribe(mailing_list, address, chosen, consent)
                 enqueue_confirmation(subscription.pk, chosen.code)
             return pages.page(

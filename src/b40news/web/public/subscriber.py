@@ -10,6 +10,11 @@ RFC 8058 one-click POST (body ``List-Unsubscribe=One-Click``) comes from a
 mail provider without cookies or a CSRF token, so the view is exempt from the
 CSRF middleware and checks CSRF itself for every other POST (the page's own
 button).
+
+Preference links expire (``PREFERENCES_LINK_MAX_AGE``). An expired one is no
+dead end: its page offers to e-mail a fresh link to the subscriber's address
+(a ``preferences`` notice through the composer, limited per client and per
+address), and the unsubscribe page always hands out a fresh one.
 """
 
 from __future__ import annotations
@@ -23,12 +28,16 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from b40news import languages
-from b40news.network import links, subscriptions
+from b40news.delivery import notices
+from b40news.network import links, subscriptions, throttle
+from b40news.network.addresses import mailbox_key
 from b40news.network.models import Language, Subscriber, Subscription
+from b40news.web.client import client_ip, client_key
 from b40news.web.public import errors, pages
 from b40news.web.public.subscribe import subscribe_url
 
 ONE_CLICK_FIELD, ONE_CLICK_VALUE = "List-Unsubscribe", "One-Click"
+NEW_LINK = "new-link"  # the expired preferences page's button; also its per-address budget's name
 
 
 def _csrf_refusal(request: HttpRequest) -> HttpResponse | None:
@@ -91,11 +100,31 @@ def preferences(request: HttpRequest, token: str) -> HttpResponse:
 
 
 def _preferences_expired(request: HttpRequest, token: str) -> HttpResponse:
-    """Said in the subscriber's language (the signature is genuine, only old); nothing else shown."""
+    """Said in the subscriber's language (the signature is genuine, only old), with a way on:
+    a button that e-mails a fresh link to the subscriber's address (nothing else is shown).
+
+    The request is limited like a sign-up: per client, and per address (one
+    such mail a day by default, `network.throttle`); over the address's limit
+    the answer is the same and nothing is sent."""
     subscriber = Subscriber.objects.select_related("language").filter(
         pk=links.read_preferences_token(token, max_age=None)
     ).first()
-    return pages.bad_link(request, default=subscriber.language.code if subscriber else None, expired="preferences")
+    if subscriber is None:
+        return pages.bad_link(request, expired="preferences")
+    sent = False
+    if request.method == "POST" and request.POST.get("action") == NEW_LINK:
+        ip = client_ip(request)
+        wait = throttle.take(throttle.CLIENT, client_key(ip))
+        if wait:
+            return errors.error_page(request, 429, lang=pages.personal_language(request, subscriber.language.code),
+                                     title_key="error_400_title", body_keys=["subscribe_too_many"], private=True)
+        if not throttle.take(NEW_LINK, mailbox_key(subscriber.email)):
+            lang = pages.personal_language(request, subscriber.language.code)
+            notices.enqueue_preferences_link(subscriber.pk, subscriber.email, lang.code)
+        sent = True
+    return pages.bad_link(request, default=subscriber.language.code, expired="preferences",
+                          new_link_action="" if sent else _here(request), new_link_sent=sent,
+                          status=200 if sent else 400)
 
 
 def _preferences_page(request, lang, subscriber: Subscriber, rows, left) -> HttpResponse:

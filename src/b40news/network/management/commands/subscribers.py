@@ -110,13 +110,16 @@ class Command(BaseCommand):
                 if dry_run:
                     transaction.set_rollback(True)
         except CsvImportError as exc:
-            raise CommandError(f"nothing imported: {exc}") from None
+            raise CommandError(f"nothing imported: {exc}" + (f" {exc.hint}" if exc.hint else "")) from None
         prefix = "dry run, nothing stored: " if dry_run else ""
         self.stdout.write(prefix + report.summary())
         for rejected in report.rejected:
             self.stdout.write(f"  row {rejected.row}: {rejected.value!r}: {rejected.reason}")
         for note in report.notes:
             self.stdout.write(f"note: {note}")
+        if report.kept_pending:
+            self.stdout.write(f"note: {report.kept_pending} row(s) marked confirmed were imported as pending: "
+                              "they must confirm (pass --confirmed only if they consented before)")
         if dry_run:
             if not confirmed and report.new_pending:
                 self.stdout.write(f"would send {len(report.new_pending)} invitation(s) (the double opt-in e-mail)")
