@@ -111,9 +111,20 @@ def drafted_segment(source: str, candidates: Sequence[Candidate]) -> dict:
             "flags": [*best.flags, *draft_flags(best)], "state": "draft", "draft": draft}
 
 
-def edited_segment(segment: dict, target: str) -> dict:
-    """A person's text for a segment: flags go (a human decision), the draft's origin stays."""
-    return {**segment, "target": target, "flags": [], "from_memory": False, "edited": True, "state": "edited"}
+def edited_segment(segment: dict, target: str, *, route: str | None = None) -> dict:
+    """A person's text for a segment: flags go (a human decision), the draft's origin stays.
+
+    The suggestion the person started from (a draft, or the machine output of
+    ``route``) is kept in ``draft["target"]`` the first time a person writes
+    it, so the editor can still show what the machine said."""
+    draft = segment.get("draft")
+    if not is_human(segment) and segment.get("target"):
+        kind = "memory" if segment.get("from_memory") else "human" if route == "human" else "machine"
+        draft = dict(draft or {"kind": kind, "score": None,
+                               "from": route, "diff": [], "alternatives": []})
+        draft.setdefault("target", segment["target"])
+    return {**segment, "target": target, "flags": [], "from_memory": False, "edited": True, "state": "edited",
+            "draft": draft}
 
 
 def reviewed(segments: Iterable[dict]) -> list[dict]:

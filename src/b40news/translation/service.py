@@ -82,6 +82,7 @@ class TermCheck:
     satisfied: int
     missing: list[str]
     flags: list[str]
+    questions: tuple[str, ...] = ()  # a person's text: terms worded otherwise than the glossary
 
 
 def check_terms(spans, target: str, language: str, glossary: Glossary) -> TermCheck:
@@ -98,6 +99,25 @@ def check_terms(spans, target: str, language: str, glossary: Glossary) -> TermCh
             missing.append(wanted)
             flags.append(f"glossary: {wanted!r} ({span.key}) missing from the output")
     return TermCheck(required, satisfied, missing, flags)
+
+
+def check_human_terms(spans, target: str, language: str, glossary: Glossary) -> TermCheck:
+    """The glossary check of a person's text: a term counts in any inflected form
+    (`glossary.inflected`: "Zagrebu", "Grada Sofije"); a term still not found is a
+    terminology question for the reviewer (``questions``), not a flag."""
+    from b40news.glossary.inflected import contains
+
+    required, satisfied, questions = 0, 0, []
+    for span in spans:
+        if span.kind != "term":
+            continue
+        required += 1
+        wanted = _replacement(span, language, glossary)
+        if contains(wanted, target):
+            satisfied += 1
+        else:
+            questions.append(wanted)
+    return TermCheck(required, satisfied, [], [], tuple(questions))
 
 
 def finish(prepared: Prepared, result: LanguageResult, glossary: Glossary, human: dict[str, str]) -> dict:
