@@ -58,5 +58,4 @@ def find(term: str, text: str) -> tuple[int, int] | None:
 
 
 def contains(term: str, text: str) -> bool:
-    """As the machine check reads it (the exact text), or in an inflected form."""
-    return bool(term.strip()) and (term.casefold() in text.casefold() or find(term, text) is not None)
+    return find(term, text) is not None
