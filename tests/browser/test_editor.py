@@ -79,6 +79,8 @@ def test_a_language_without_engine_is_typed_saved_without_reload_filtered_and_co
     page.wait_for_selector('#segment-2[data-state="edited"]')
     assert saved(1, "Fjalia e parë e njoftimit.") is not None
     assert navigations == [] and loads == []  # both saves without a page load
+    flagged = Translation.objects.get(language__code="sq").flagged
+    assert page.locator("#flagged-count").inner_text() == f"{flagged} flagged segments need a human decision."
     assert page.url == url
     assert page.locator('details[data-role="editor"][open]').count() == 1  # only the segment being edited
     screenshot("typed")

@@ -52,6 +52,7 @@ def test_a_language_nobody_asked_for_is_typed_into_segment_by_segment(release, o
     data = response.json()
     assert data["ok"] and data["state"] == "edited" and data["target"] == "Fjalia e parë, e shkruar nga një person."
     assert data["history"]["who"] == "ana" and data["history"]["before"] == ""
+    assert data["flagged_text"] == f"{data['flagged_count']} flagged segments need a human decision."
     stored = translation(release, "sq")
     assert stored.status == Translation.Status.NO_ENGINE  # still incomplete: nothing to send yet
     assert stored.segments[1]["target"] == data["target"] and stored.segments[1]["state"] == "edited"

@@ -123,7 +123,7 @@ def check_human_terms(spans, target: str, language: str, glossary: Glossary) -> 
 def finish(prepared: Prepared, result: LanguageResult, glossary: Glossary, human: dict[str, str]) -> dict:
     """Restore spans, apply human memory, verify glossary terms: the Translation's fields."""
     code = result.language
-    segments, required, satisfied, missing = [], 0, 0, []
+    segments, required, satisfied, missing, questions = [], 0, 0, [], []
     for index, (source, protected) in enumerate(zip(prepared.sources, prepared.protected, strict=True)):
         machine = result.segments[index] if result.segments else None
         flags = list(machine.flags) if machine else []
@@ -137,17 +137,21 @@ def finish(prepared: Prepared, result: LanguageResult, glossary: Glossary, human
             target, from_memory = restored.text, machine.from_memory
             flags += [f"placeholder-lost: {span.source!r} was dropped by the engine" for span in restored.missing]
             flags += [f"placeholder-duplicated: {span.source!r}" for span in restored.duplicated]
-        check = check_terms(protected.spans, target, code, glossary)
+        # A person's text from the memory is read as human text: inflected terms count.
+        check = (check_human_terms if source in human else check_terms)(protected.spans, target, code, glossary)
         required, satisfied = required + check.required, satisfied + check.satisfied
         missing += check.missing
+        questions += check.questions
         flags += check.flags
-        segments.append({"source": source, "target": target, "from_memory": from_memory, "flags": flags})
+        segments.append({"source": source, "target": target, "from_memory": from_memory, "flags": flags,
+                         **({"questions": list(check.questions)} if check.questions else {})})
     fields = {
         "route": result.route,
         "tier": result.tier or "",
         "reason": result.reason,
         "glossary_version": glossary.version,
-        "glossary_report": {"required": required, "satisfied": satisfied, "missing": missing},
+        "glossary_report": {"required": required, "satisfied": satisfied, "missing": missing,
+                            **({"questions": questions} if questions else {})},
         "segments": segments,
     }
     if result.status == "translated" and segments:

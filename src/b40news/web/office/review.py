@@ -13,6 +13,7 @@ from django.utils.formats import date_format
 from django.utils.timezone import localtime
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from b40news import languages
@@ -90,7 +91,7 @@ def review(request, pk, lang):
         "editable": editable,
         "locked": workflow.language_locked(release, code),
         "report": report,
-        "flagged": translation.flagged,
+        "flagged": sum(1 for row in segments if row["flagged"]),  # also before a language has segments
         "filters": editor.FILTERS,
         "filter": wanted,
         "approvable": translation.status == Status.TRANSLATED and (role == reviewers.REVIEWER or owner),
@@ -158,6 +159,9 @@ def save_segment(request, pk, lang, index):
         "status": translation.status,
         "status_label": str(labels.TRANSLATION.get(translation.status, translation.status)),
         "flagged_count": translation.flagged,
+        "flagged_text": ngettext("%(n)s flagged segment needs a human decision.",
+                                 "%(n)s flagged segments need a human decision.",
+                                 translation.flagged) % {"n": translation.flagged},
         "history": {"who": last.user_name or "-", "when": date_format(localtime(last.created_at), "DATETIME_FORMAT"),
                     "before": last.before, "after": last.after} if last else None,
         "message": " ".join(str(note) for note in notes),

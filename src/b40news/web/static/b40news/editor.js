@@ -102,6 +102,11 @@
       history.querySelector('[data-role="history-list"]').appendChild(li);
       history.hidden = false;
     }
+    var count = document.getElementById("flagged-count");
+    if (count && data.flagged_text) {
+      count.textContent = data.flagged_text;
+      count.setAttribute("data-count", String(data.flagged_count));
+    }
     var status = document.getElementById("translation-status");
     if (status) {
       status.textContent = data.status_label;
