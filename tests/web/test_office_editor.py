@@ -158,3 +158,15 @@ def test_the_server_side_filter_hides_rows_and_the_memory_helps(release, officer
     assert "Similar sentence in the memory" in html and "Слична реченица." in html
     assert "<del>Пловдив</del>" in html and "<ins>" in html
     assert "(glossary)" in row(logged_in(officer).get(page(release, "mk")).content.decode(), 1)
+
+
+def test_without_javascript_the_form_post_types_into_a_language_nobody_asked_for(release, officer):
+    client = logged_in(officer)
+    url = reverse("office:edit_segment", args=[release.pk, "el", 0])
+    response = post(client, page(release, "el"), url, {"s0-target": "Η Στάρα Ζαγόρα στη σύνοδο του B40"})
+    assert response.status_code == 302 and response["Location"].endswith("#segment-1")
+    el = translation(release, "el")
+    assert el.segments[0]["target"] == "Η Στάρα Ζαγόρα στη σύνοδο του B40" and el.segments[0]["state"] == "edited"
+    assert SegmentEdit.objects.get(translation=el).user == officer
+    html = client.get(page(release, "el")).content.decode()
+    assert "Segment 1 corrected and remembered." in html and 'data-state="edited"' in row(html, 1)
