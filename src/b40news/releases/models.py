@@ -63,7 +63,7 @@ class Translation(models.Model):
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
     title = models.CharField(max_length=300, blank=True)
     text = models.TextField(blank=True)
-    segments = models.JSONField(default=list, blank=True)  # [{source, target, from_memory, flags}]
+    segments = models.JSONField(default=list, blank=True)  # [{source, target, from_memory, flags, state, ...}]
     route = models.JSONField(default=list, blank=True)  # ["apertium:bg-mk"], ["human"]
     tier = models.CharField(max_length=8, blank=True)  # good | gist | human
     reason = models.TextField(blank=True)  # why it is not translated, and what to do

@@ -10,7 +10,13 @@ Each segment dict of ``Translation.segments`` carries, besides ``source``,
 
       {"kind": "memory" | "script" | "sibling" | "fuzzy" | "machine" | "copy",
        "score": 0-100 or None, "from": release id | language | route,
-       "diff": [...], "alternatives": [{"kind", "score", "from", "target"}]}
+       "diff": [...], "alternatives": [{"kind", "score", "from", "target"}],
+       "target": the suggestion itself, once a person has replaced it}
+
+  (a segment a person edits without a draft gets one of kind ``machine``,
+  ``memory`` or ``human`` (an uploaded translation) to keep what it said);
+* ``questions``: for a person's text, the glossary targets it words otherwise
+  (terminology questions for the reviewer, not flags; `glossary.inflected`).
 
 Kinds, best first (:data:`KINDS`): an exact human-approved translation of the
 same sentence in an earlier release (``memory``); the reviewed Serbian text
