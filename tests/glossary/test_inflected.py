@@ -59,3 +59,14 @@ def test_machine_output_is_still_held_to_the_exact_target(glossary):
     segments = [{"source": "Срещата в Загреб беше успешна.", "target": "Sastanak je bio uspješan.", "flags": [],
                  "state": "draft"}]
     assert glossary_report(segments, "hr", glossary)["missing"] == ["Zagreb"]
+
+
+def test_a_persons_text_from_the_memory_is_checked_as_human_text(glossary):
+    from b40news.translation.pipeline import LanguageResult
+    from b40news.translation.service import finish, prepare
+
+    prepared = prepare("Среща в Загреб", "Представител на София говори.", glossary)
+    human = {"Среща в Загреб": "Sastanak u Zagrebu", "Представител на София говори.": "Predstavnik Grada Sofije."}
+    fields = finish(prepared, LanguageResult("hr", "no_engine", [], None, []), glossary, human)
+    assert [s["flags"] for s in fields["segments"]] == [[], []]
+    assert fields["glossary_report"] == {"required": 2, "satisfied": 2, "missing": []}
