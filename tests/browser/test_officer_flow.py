@@ -84,12 +84,14 @@ def test_an_officer_submits_reviews_approves_previews_and_sends(page, live_serve
         screenshot("review-mk")
         row = page.locator(f"#segment-{number}")
         assert row.locator("ul.flags li").count() >= 1
-        row.locator("textarea").fill(CORRECTED)
-        row.locator("button:has-text('Save correction')").click()
-        page.wait_for_selector(f"#segment-{number} >> text=corrected by a person")
+        row.locator('[data-role="target"]').click()  # the editor opens on the translation
+        row.locator('textarea[name$="-target"]').fill(CORRECTED)
+        row.locator("button:has-text('Save')").click()
+        page.wait_for_selector(f'#segment-{number}[data-state="edited"]')  # saved without a reload
         assert page.locator(f"#segment-{number} ul.flags").count() == 0
         assert CORRECTED in page.locator(f"#segment-{number}").inner_text()
         screenshot("corrected")
+        page.reload()
 
         # Approve: the button says how many flagged segments remain.
         button = page.locator(f"button:has-text('Approve despite {flagged_before - 1} flagged segments')")

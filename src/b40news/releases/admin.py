@@ -2,7 +2,9 @@
 
 from django.contrib import admin
 
-from b40news.releases.models import LanguageRole, Release, ReviewerSettings, ReviewRequest, Translation
+from b40news.releases.models import (
+    LanguageRole, Release, ReviewerSettings, ReviewRequest, SegmentComment, SegmentEdit, Translation,
+)
 
 
 class TranslationInline(admin.TabularInline):
@@ -90,3 +92,27 @@ class ReviewRequestAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+@admin.register(SegmentEdit)
+class SegmentEditAdmin(admin.ModelAdmin):
+    """The editor's history: written by `workflow.edit_segments`, never changed here."""
+
+    list_display = ("translation", "index", "user_name", "state_before", "created_at")
+    list_select_related = ("translation__release", "translation__language")
+    search_fields = ("before", "after", "user_name")
+    readonly_fields = ("translation", "index", "before", "after", "state_before", "user", "user_name", "created_at")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(SegmentComment)
+class SegmentCommentAdmin(admin.ModelAdmin):
+    list_display = ("release", "language", "index", "user_name", "created_at")
+    list_filter = ("language",)
+    search_fields = ("text", "user_name")
+    raw_id_fields = ("release", "user")

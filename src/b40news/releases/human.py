@@ -17,7 +17,8 @@ from b40news.text.protect import protect
 from b40news.text.segment import segment, split_paragraphs
 from b40news.translation.memory import remember_human
 from b40news.network.models import Language
-from b40news.translation.service import check_terms
+from b40news.translation import drafts
+from b40news.translation.service import check_human_terms, check_terms
 
 
 def submit_translation(
@@ -49,12 +50,13 @@ def submit_translation(
         raise ReleaseError("the translation needs a title: give it with --title or as the first paragraph")
     glossary = current_glossary()
     pairs = [(release.title, title), *zip(sources, targets)]
-    segments, required, satisfied, missing = [], 0, 0, []
+    segments, required, satisfied, questions = [], 0, 0, []
     for source, target in pairs:
-        check = check_terms(protect(source, _terms(source, glossary)).spans, target, code, glossary)
+        check = check_human_terms(protect(source, _terms(source, glossary)).spans, target, code, glossary)
         required, satisfied = required + check.required, satisfied + check.satisfied
-        missing += check.missing
-        segments.append({"source": source, "target": target, "from_memory": False, "flags": check.flags})
+        questions += check.questions
+        segments.append({"source": source, "target": target, "from_memory": False, "flags": [],
+                         "questions": list(check.questions)})
     with transaction.atomic():
         translation, _ = Translation.objects.update_or_create(
             release=release,
@@ -68,7 +70,8 @@ def submit_translation(
                 "tier": "human",
                 "reason": "",
                 "glossary_version": glossary.version,
-                "glossary_report": {"required": required, "satisfied": satisfied, "missing": missing},
+                "glossary_report": {"required": required, "satisfied": satisfied, "missing": [],
+                                    "questions": questions},
                 **Translation.APPROVAL_CLEARED,
             },
         )
@@ -90,10 +93,23 @@ def body_text(release: Release, route: list, targets: list[str]) -> str:
     return layout.join(targets)
 
 
-def glossary_report(segments: list[dict], code: str, glossary) -> dict:
-    required, satisfied, missing = 0, 0, []
+def glossary_report(segments: list[dict], code: str, glossary, *, human: bool = False) -> dict:
+    """The glossary report of a translation's segments (updating each segment's ``questions``).
+
+    A person's segment (edited, reviewed, or every segment of a ``human``
+    upload) is checked as human text: a term it words otherwise is a
+    terminology question; the other segments must carry the terms as approved.
+    """
+    required, satisfied, missing, questions = 0, 0, [], []
     for item in segments:
+        if not item.get("target"):
+            continue
         spans = protect(item["source"], _terms(item["source"], glossary)).spans
-        check = check_terms(spans, item["target"], code, glossary)
-        required, satisfied, missing = required + check.required, satisfied + check.satisfied, missing + check.missing
-    return {"required": required, "satisfied": satisfied, "missing": missing}
+        if human or drafts.is_human(item):
+            check = check_human_terms(spans, item["target"], code, glossary)
+            item["questions"] = list(check.questions)
+        else:
+            check = check_terms(spans, item["target"], code, glossary)
+        required, satisfied = required + check.required, satisfied + check.satisfied
+        missing, questions = missing + check.missing, questions + list(check.questions)
+    return {"required": required, "satisfied": satisfied, "missing": missing, "questions": questions}

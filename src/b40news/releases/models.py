@@ -68,7 +68,7 @@ class Translation(models.Model):
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
     title = models.CharField(max_length=300, blank=True)
     text = models.TextField(blank=True)
-    segments = models.JSONField(default=list, blank=True)  # [{source, target, from_memory, flags}]
+    segments = models.JSONField(default=list, blank=True)  # [{source, target, from_memory, flags, state, ...}]
     route = models.JSONField(default=list, blank=True)  # ["apertium:bg-mk"], ["human"]
     tier = models.CharField(max_length=8, blank=True)  # good | gist | human
     reason = models.TextField(blank=True)  # why it is not translated, and what to do
@@ -151,3 +151,43 @@ class ReviewRequest(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["release", "user"], name="one_review_request_per_user")]
         indexes = [models.Index(fields=["notified_at", "user"])]
+
+
+class SegmentEdit(models.Model):
+    """One person's change of one segment of a translation (the editor's history).
+
+    Written by `releases.workflow.edit_segments` in the same transaction as the
+    change; never updated. The author's name is kept when the account goes.
+    """
+
+    translation = models.ForeignKey(Translation, on_delete=models.CASCADE, related_name="segment_edits")
+    index = models.PositiveIntegerField()  # 0: the title
+    before = models.TextField(blank=True)
+    after = models.TextField()
+    state_before = models.CharField(max_length=16, blank=True)  # drafts.STATES
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                             related_name="+")
+    user_name = models.CharField(max_length=150, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["translation", "index"])]
+        ordering = ["created_at", "pk"]
+
+
+class SegmentComment(models.Model):
+    """A remark on one segment of a release in one language, for the other reviewers
+    and the officer (`releases.comments`); not a change of the translation."""
+
+    release = models.ForeignKey(Release, on_delete=models.CASCADE, related_name="segment_comments")
+    language = models.CharField(max_length=16)
+    index = models.PositiveIntegerField()
+    text = models.TextField()
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                             related_name="+")
+    user_name = models.CharField(max_length=150, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["release", "language", "index"])]
+        ordering = ["created_at", "pk"]

@@ -40,7 +40,7 @@ from b40news.delivery.models import Delivery, Rendition
 from b40news.network.models import City, Language, MailingList
 from b40news.releases import human, reviewers
 from b40news.releases.intake import ReleaseError, checked_title, decode, split_title
-from b40news.releases.models import Release, Translation
+from b40news.releases.models import Release, SegmentEdit, Translation
 from b40news.webhooks import events
 from b40news.translation import drafts, siblings
 
@@ -207,6 +207,35 @@ def _check_unlocked(release: Release, code: str) -> None:
         raise ReleaseError(_("%(code)s has already been sent: it can no longer change") % {"code": code})
 
 
+def start_editing(release: Release, language: str) -> Translation:
+    """The translation a person may type into: a language with no segments yet
+    (no engine, nothing requested, not translated yet) gets one segment per
+    sentence, drafted where memory or a sibling language helps, else empty
+    (`translation.prefill`, stored by `store_drafts`). Other translations are
+    returned as they are (`edit_segments` says why one cannot change)."""
+    from b40news.glossary.current import current_glossary
+    from b40news.translation.prefill import Context
+    from b40news.translation.service import prepare
+
+    code = languages.get(language).code
+    if code == languages.SOURCE:
+        raise ReleaseError(_("Bulgarian is the release's own language: there is nothing to translate"))
+    translation = release.translations.select_related("language", "release").filter(language__code=code).first()
+    if translation is not None and (translation.segments or translation.status not in (
+            Status.PENDING, Status.NO_ENGINE, Status.FAILED)):
+        return translation
+    _check_unlocked(release, code)
+    glossary = current_glossary()
+    fields = Context(release, prepare(release.title, release.body, glossary), glossary).language_fields(code)
+    store_drafts(release, {code: fields})
+    return release.translations.select_related("language", "release").get(language__code=code)
+
+
+def edit_language(release: Release, language: str, edits: dict[int, str], *, user=None) -> Translation:
+    """A person's text for some segments of ``language``, whether or not it has a translation yet."""
+    return edit_segments(start_editing(release, language), edits, user=user)
+
+
 def edit_segment(translation: Translation, index: int, text: str, *, user=None) -> Translation:
     """A person's correction of one segment: remembered as human work; an
     approved language must then be approved again."""
@@ -228,7 +257,8 @@ def edit_segments(translation: Translation, edits: dict[int, str], *, user=None)
         raise ReleaseError(_("%(code)s is %(status)s: there is nothing to correct")
                            % {"code": code, "status": translation.status})
     segments = copy.deepcopy(translation.segments)
-    changed = []
+    changed, history = [], []
+    route = " → ".join(translation.route or []) or None
     for index, text in sorted(edits.items()):
         if not 0 <= index < len(segments):
             raise ReleaseError(_("there is no segment %(number)d") % {"number": index + 1})
@@ -239,13 +269,22 @@ def edit_segments(translation: Translation, edits: dict[int, str], *, user=None)
             raise ReleaseError(_("the corrected segment is too long"))
         if index == 0:  # the title: as bounded and as clean as a submitted one
             target = checked_title(target)
-        segments[index] = drafts.edited_segment(segments[index], target)
+        before = segments[index]
+        if target == before.get("target") and drafts.is_human(before):
+            continue  # saved again unchanged: nothing to record
+        segments[index] = drafts.edited_segment(before, target, route=route)
         changed.append((segments[index]["source"], target))
+        history.append(SegmentEdit(translation=translation, index=index, before=before.get("target", ""),
+                                   after=target, state_before=drafts.state_of(before), user=_person(user),
+                                   user_name=_name(user)))
+    if not history:
+        return translation
     targets = [item["target"] for item in segments]
     with transaction.atomic():
         _check_unlocked(release, code)
         translation.segments = segments
-        translation.glossary_report = human.glossary_report(segments, code, current_glossary())
+        translation.glossary_report = human.glossary_report(segments, code, current_glossary(),
+                                                            human=translation.route == ["human"])
         if translation.status == Status.NO_ENGINE and drafts.complete(segments):
             translation.status, translation.route, translation.tier, translation.reason = (
                 Status.TRANSLATED, ["drafts"], "draft", "")
@@ -257,8 +296,17 @@ def edit_segments(translation: Translation, edits: dict[int, str], *, user=None)
         _unapproved(translation)
         translation.save()
         remember_human(changed, code, release=release, author=user)
+        SegmentEdit.objects.bulk_create(history)
         _changed(release, {code})
     return translation
+
+
+def _person(user):
+    return user if getattr(user, "is_authenticated", False) else None
+
+
+def _name(user) -> str:
+    return user.get_username() if getattr(user, "is_authenticated", False) else ""
 
 
 def store_human(release: Release, language: str, raw: bytes, *, name: str, title: str | None = None,

@@ -10,7 +10,13 @@ Each segment dict of ``Translation.segments`` carries, besides ``source``,
 
       {"kind": "memory" | "script" | "sibling" | "fuzzy" | "machine" | "copy",
        "score": 0-100 or None, "from": release id | language | route,
-       "diff": [...], "alternatives": [{"kind", "score", "from", "target"}]}
+       "diff": [...], "alternatives": [{"kind", "score", "from", "target"}],
+       "target": the suggestion itself, once a person has replaced it}
+
+  (a segment a person edits without a draft gets one of kind ``machine``,
+  ``memory`` or ``human`` (an uploaded translation) to keep what it said);
+* ``questions``: for a person's text, the glossary targets it words otherwise
+  (terminology questions for the reviewer, not flags; `glossary.inflected`).
 
 Kinds, best first (:data:`KINDS`): an exact human-approved translation of the
 same sentence in an earlier release (``memory``); the reviewed Serbian text
@@ -111,9 +117,20 @@ def drafted_segment(source: str, candidates: Sequence[Candidate]) -> dict:
             "flags": [*best.flags, *draft_flags(best)], "state": "draft", "draft": draft}
 
 
-def edited_segment(segment: dict, target: str) -> dict:
-    """A person's text for a segment: flags go (a human decision), the draft's origin stays."""
-    return {**segment, "target": target, "flags": [], "from_memory": False, "edited": True, "state": "edited"}
+def edited_segment(segment: dict, target: str, *, route: str | None = None) -> dict:
+    """A person's text for a segment: flags go (a human decision), the draft's origin stays.
+
+    The suggestion the person started from (a draft, or the machine output of
+    ``route``) is kept in ``draft["target"]`` the first time a person writes
+    it, so the editor can still show what the machine said."""
+    draft = segment.get("draft")
+    if not is_human(segment) and segment.get("target"):
+        kind = "memory" if segment.get("from_memory") else "human" if route == "human" else "machine"
+        draft = dict(draft or {"kind": kind, "score": None,
+                               "from": route, "diff": [], "alternatives": []})
+        draft.setdefault("target", segment["target"])
+    return {**segment, "target": target, "flags": [], "from_memory": False, "edited": True, "state": "edited",
+            "draft": draft}
 
 
 def reviewed(segments: Iterable[dict]) -> list[dict]:

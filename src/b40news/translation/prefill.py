@@ -176,7 +176,7 @@ class Context:
         ``machine``: the fields ``service.finish`` made from an engine's output;
         ``derived``: per segment, a machine candidate made another way (English
         from reviewed Macedonian)."""
-        from b40news.translation.service import _bounded_title, check_terms
+        from b40news.translation.service import _bounded_title, check_human_terms, check_terms
 
         current = self.translations.get(code)
         current_segments = current.segments if current is not None and \
@@ -185,13 +185,14 @@ class Context:
         machine_segments = {s["source"]: s for s in (machine or {}).get("segments", [])}
         route = " → ".join((machine or {}).get("route") or [])
         own = self.own(code)
-        segments, required, satisfied, missing = [], 0, 0, []
+        segments, required, satisfied, missing, questions = [], 0, 0, [], []
         for index, (source, protected) in enumerate(zip(self.sources, self.prepared.protected, strict=True)):
             existing = current_segments[index] if current_segments else None
             if existing is not None and drafts.is_human(existing):
                 item = dict(existing)
-                if glossary_moved:  # the glossary changed under a person's text: show what it wants now
-                    item["flags"] = check_terms(protected.spans, item["target"], code, self.glossary).flags
+                if glossary_moved:  # the glossary changed under a person's text: ask about what it wants now
+                    item["questions"] = list(check_human_terms(protected.spans, item["target"], code,
+                                                               self.glossary).questions)
             elif source in own:
                 item = drafts.edited_segment({"source": source, "draft": None}, own[source].target)
                 item["from_memory"] = True
@@ -214,12 +215,15 @@ class Context:
                 if item["target"] and drafts.kind_of(item) != "script":
                     item["flags"] += check_terms(protected.spans, item["target"], code, self.glossary).flags
             if item["target"]:
-                check = check_terms(protected.spans, item["target"], code, self.glossary)
+                check = (check_human_terms if drafts.is_human(item) else check_terms)(
+                    protected.spans, item["target"], code, self.glossary)
                 required, satisfied, missing = (required + check.required, satisfied + check.satisfied,
                                                 missing + check.missing)
+                questions += check.questions
             segments.append(item)
-        return self._fields(code, segments, machine, {"required": required, "satisfied": satisfied,
-                                                      "missing": missing}, _bounded_title)
+        report = {"required": required, "satisfied": satisfied, "missing": missing,
+                  **({"questions": questions} if questions else {})}
+        return self._fields(code, segments, machine, report, _bounded_title)
 
     def _fields(self, code: str, segments: list[dict], machine: dict | None, report: dict, bounded) -> dict:
         title = bounded(segments[0]) if segments and segments[0]["target"] else ""

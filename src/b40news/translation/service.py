@@ -82,6 +82,7 @@ class TermCheck:
     satisfied: int
     missing: list[str]
     flags: list[str]
+    questions: tuple[str, ...] = ()  # a person's text: terms worded otherwise than the glossary
 
 
 def check_terms(spans, target: str, language: str, glossary: Glossary) -> TermCheck:
@@ -100,10 +101,29 @@ def check_terms(spans, target: str, language: str, glossary: Glossary) -> TermCh
     return TermCheck(required, satisfied, missing, flags)
 
 
+def check_human_terms(spans, target: str, language: str, glossary: Glossary) -> TermCheck:
+    """The glossary check of a person's text: a term counts in any inflected form
+    (`glossary.inflected`: "Zagrebu", "Grada Sofije"); a term still not found is a
+    terminology question for the reviewer (``questions``), not a flag."""
+    from b40news.glossary.inflected import contains
+
+    required, satisfied, questions = 0, 0, []
+    for span in spans:
+        if span.kind != "term":
+            continue
+        required += 1
+        wanted = _replacement(span, language, glossary)
+        if contains(wanted, target):
+            satisfied += 1
+        else:
+            questions.append(wanted)
+    return TermCheck(required, satisfied, [], [], tuple(questions))
+
+
 def finish(prepared: Prepared, result: LanguageResult, glossary: Glossary, human: dict[str, str]) -> dict:
     """Restore spans, apply human memory, verify glossary terms: the Translation's fields."""
     code = result.language
-    segments, required, satisfied, missing = [], 0, 0, []
+    segments, required, satisfied, missing, questions = [], 0, 0, [], []
     for index, (source, protected) in enumerate(zip(prepared.sources, prepared.protected, strict=True)):
         machine = result.segments[index] if result.segments else None
         flags = list(machine.flags) if machine else []
@@ -117,17 +137,21 @@ def finish(prepared: Prepared, result: LanguageResult, glossary: Glossary, human
             target, from_memory = restored.text, machine.from_memory
             flags += [f"placeholder-lost: {span.source!r} was dropped by the engine" for span in restored.missing]
             flags += [f"placeholder-duplicated: {span.source!r}" for span in restored.duplicated]
-        check = check_terms(protected.spans, target, code, glossary)
+        # A person's text from the memory is read as human text: inflected terms count.
+        check = (check_human_terms if source in human else check_terms)(protected.spans, target, code, glossary)
         required, satisfied = required + check.required, satisfied + check.satisfied
         missing += check.missing
+        questions += check.questions
         flags += check.flags
-        segments.append({"source": source, "target": target, "from_memory": from_memory, "flags": flags})
+        segments.append({"source": source, "target": target, "from_memory": from_memory, "flags": flags,
+                         **({"questions": list(check.questions)} if check.questions else {})})
     fields = {
         "route": result.route,
         "tier": result.tier or "",
         "reason": result.reason,
         "glossary_version": glossary.version,
-        "glossary_report": {"required": required, "satisfied": satisfied, "missing": missing},
+        "glossary_report": {"required": required, "satisfied": satisfied, "missing": missing,
+                            **({"questions": questions} if questions else {})},
         "segments": segments,
     }
     if result.status == "translated" and segments:

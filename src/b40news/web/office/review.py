@@ -1,4 +1,4 @@
-"""Reviewing one language: source and translation side by side, corrections, approval.
+"""Reviewing one language: the segment editor (source and translation side by side), approval.
 
 The release's owner and the language's reviewers and translators open these
 pages (`permissions.review_release`); who may approve is `workflow.approve`'s
@@ -8,21 +8,23 @@ decision (`releases.reviewers.approval`), the pages only offer what it allows.
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404
+from django.http import Http404, JsonResponse
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from b40news import languages
 from b40news.glossary.current import current_glossary
 from b40news.network.models import Language
-from b40news.releases import reviewers, workflow
+from b40news.releases import comments, reviewers, workflow
 from b40news.releases.intake import ReleaseError
-from b40news.releases.models import Release, Translation
-from b40news.web.office import labels
+from b40news.releases.models import Release, SegmentEdit, Translation
+from b40news.web.office import editor, labels
 from b40news.web.office.documents import uploaded_text
 from b40news.web.office.forms import HumanTranslationForm, SegmentForm
-from b40news.web.office.highlight import highlight
 from b40news.web.office.permissions import office_view, release_for, review_release
 
 Status = Translation.Status
@@ -55,27 +57,27 @@ def _review_url(release: Release, code: str, anchor: str = "") -> str:
     return reverse("office:review", args=[release.pk, code]) + (f"#{anchor}" if anchor else "")
 
 
+def _editable(release: Release, translation: Translation, code: str) -> bool:
+    """Every language may be typed into, engine or not, until it is sent; a stale
+    one is translated again first, a failed machine translation too."""
+    if workflow.language_locked(release, code):
+        return False
+    if translation.status == Status.STALE:
+        return False
+    return not (translation.status == Status.FAILED and translation.segments)
+
+
 @office_view
 def review(request, pk, lang):
     code = _code(lang)
     release = review_release(request, pk, code)
     translation = _translation(release, code, or_pending=True)
     glossary = current_glossary()
-    editable = translation.status in (Status.TRANSLATED, Status.APPROVED) and not workflow.language_locked(release, code)
-    segments = []
-    for index, item in enumerate(translation.segments):
-        source, target = highlight(item["source"], item["target"], code, glossary)
-        segments.append({
-            "index": index,
-            "number": index + 1,
-            "is_title": index == 0,
-            "source": source,
-            "target": target,
-            "flags": item.get("flags", []),
-            "edited": item.get("edited", False),
-            "from_memory": item.get("from_memory", False),
-            "form": SegmentForm(initial={"target": item["target"]}, prefix=f"s{index}") if editable else None,
-        })
+    editable = _editable(release, translation, code)
+    wanted = request.GET.get("filter", "all")
+    if wanted not in editor.FILTERS:
+        wanted = "all"
+    segments = editor.rows(release, translation, code, glossary, editable=editable, wanted=wanted)
     report = translation.glossary_report or {}
     owner, mine = reviewers.owns(request.user, release), reviewers.roles_for(request.user, release)
     role = mine.get(code, "")
@@ -89,7 +91,9 @@ def review(request, pk, lang):
         "editable": editable,
         "locked": workflow.language_locked(release, code),
         "report": report,
-        "flagged": translation.flagged,
+        "flagged": sum(1 for row in segments if row["flagged"]),  # also before a language has segments
+        "filters": editor.FILTERS,
+        "filter": wanted,
         "approvable": translation.status == Status.TRANSLATED and (role == reviewers.REVIEWER or owner),
         "override": role != reviewers.REVIEWER,  # the owner approves only with an override
         "role": labels.ROLE.get(role, ""),
@@ -101,25 +105,83 @@ def review(request, pk, lang):
     })
 
 
+def _save(request, pk, lang, index) -> tuple[Release, str, Translation | None, str, bool]:
+    """Store one segment through the workflow: (release, code, translation or None, error, was approved)."""
+    code = _code(lang)
+    release = review_release(request, pk, code)
+    form = SegmentForm(request.POST, prefix=f"s{index}")
+    if not form.is_valid():
+        return release, code, None, _("The corrected segment is empty."), False
+    current = release.translations.filter(language__code=code).first()
+    was_approved = current is not None and current.status == Status.APPROVED
+    try:
+        translation = workflow.edit_language(release, code, {index: form.cleaned_data["target"]}, user=request.user)
+    except ReleaseError as exc:
+        return release, code, None, str(exc), False
+    return release, code, translation, "", was_approved
+
+
 @office_view
 @require_POST
 def edit_segment(request, pk, lang, index):
-    code = _code(lang)
-    release = review_release(request, pk, code)
-    translation = _translation(release, code)
-    form = SegmentForm(request.POST, prefix=f"s{index}")
-    if not form.is_valid():
-        messages.error(request, _("The corrected segment is empty."))
-        return redirect(_review_url(release, code, f"segment-{index + 1}"))
-    was_approved = translation.status == Status.APPROVED
-    try:
-        workflow.edit_segment(translation, index, form.cleaned_data["target"], user=request.user)
-    except ReleaseError as exc:
-        messages.error(request, str(exc))
+    """The form post (without JavaScript): store, then back to the segment."""
+    release, code, translation, error, was_approved = _save(request, pk, lang, index)
+    if error:
+        messages.error(request, error)
     else:
         messages.success(request, _("Segment %(number)d corrected and remembered.") % {"number": index + 1})
         if was_approved:
             messages.warning(request, _("%(code)s changed, so it needs approving again.") % {"code": code})
+    return redirect(_review_url(release, code, f"segment-{index + 1}"))
+
+
+@office_view
+@require_POST
+def save_segment(request, pk, lang, index):
+    """The editor's save (`static/b40news/editor.js`): the same as `edit_segment`, answered in JSON."""
+    release, code, translation, error, was_approved = _save(request, pk, lang, index)
+    if error:
+        return JsonResponse({"ok": False, "error": error}, status=400)
+    item = translation.segments[index]
+    current = editor.state(item, translation)
+    last = SegmentEdit.objects.filter(translation=translation, index=index).last()
+    notes = [_("Segment %(number)d corrected and remembered.") % {"number": index + 1}]
+    if was_approved:
+        notes.append(_("%(code)s changed, so it needs approving again.") % {"code": code})
+    return JsonResponse({
+        "ok": True,
+        "index": index,
+        "target": item["target"],
+        "state": current,
+        "state_label": str(editor.STATE[current]),
+        "flagged": bool(item.get("flags")),
+        "questions": item.get("questions", []),
+        "status": translation.status,
+        "status_label": str(labels.TRANSLATION.get(translation.status, translation.status)),
+        "flagged_count": translation.flagged,
+        "flagged_text": ngettext("%(n)s flagged segment needs a human decision.",
+                                 "%(n)s flagged segments need a human decision.",
+                                 translation.flagged) % {"n": translation.flagged},
+        "history": {"who": last.user_name or "-", "when": date_format(localtime(last.created_at), "DATETIME_FORMAT"),
+                    "before": last.before, "after": last.after} if last else None,
+        "message": " ".join(str(note) for note in notes),
+    })
+
+
+@office_view
+@require_POST
+def comment(request, pk, lang, index):
+    """A comment on one segment, for the other reviewers and the officer."""
+    code = _code(lang)
+    release = review_release(request, pk, code)
+    translation = _translation(release, code, or_pending=True)
+    try:
+        comments.add(release, code, index, request.POST.get("text", ""),
+                     segments=len(editor.segments_of(release, translation)), user=request.user)
+    except ReleaseError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Comment added to segment %(number)d.") % {"number": index + 1})
     return redirect(_review_url(release, code, f"segment-{index + 1}"))
 
 
