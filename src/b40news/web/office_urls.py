@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from b40news.web.office import auth, people, preview, review, sending, views
+from b40news.web.office import auth, confirm, people, preview, review, sending, views
 
 app_name = "office"
 urlpatterns: list = [
@@ -18,6 +18,8 @@ urlpatterns: list = [
     path("releases/<int:pk>/review/<str:lang>/upload/", review.upload_translation, name="upload_translation"),
     path("releases/<int:pk>/preview/<str:lang>/<slug:city>/", preview.preview, name="preview"),
     path("releases/<int:pk>/preview/<str:lang>/<slug:city>/test/", preview.test_send, name="test_send"),
+    path("releases/<int:pk>/test/", preview.test_send, name="test_send_any"),
+    path("releases/<int:pk>/confirm/", confirm.confirm_send, name="confirm_send"),
     path("releases/<int:pk>/send/", sending.send, name="send"),
     path("releases/<int:pk>/progress/", sending.progress, name="progress"),
     path("releases/<int:pk>/progress.json", sending.progress_json, name="progress_json"),
