@@ -68,9 +68,10 @@ class City(models.Model):
     # The city's logo for newsletters, hosted by the city or on SITE_URL; none: the name alone.
     logo_url = models.URLField(blank=True)
     # The IANA time zone its officers see times in (unless they choose another).
-    timezone = models.CharField(max_length=64, default=DEFAULT_TIME_ZONE, validators=[validate_time_zone])
+    timezone = models.CharField(max_length=64, default=DEFAULT_TIME_ZONE, validators=[validate_time_zone],
+                                help_text="IANA name, e.g. Europe/Sofia")
     # The newsletter's name per language ("Sofia · B40"); a language without one: the city's name + " · B40".
-    newsletter_names = models.JSONField(default=dict, blank=True)
+    newsletter_names = models.JSONField(default=dict, blank=True, help_text='{"bg": "София · B40", …}')
 
     class Meta:
         ordering = ["slug"]
@@ -113,7 +114,7 @@ class MailingList(models.Model):
     slug = models.SlugField(unique=True)
     name = models.CharField(max_length=200)  # the name where no language has its own
     # Language code -> the list's name in it; a language without one: ``name``.
-    names = models.JSONField(default=dict, blank=True)
+    names = models.JSONField(default=dict, blank=True, help_text='{"bg": "София — B40", "mk": "Софија — B40", …}')
 
     class Meta:
         ordering = ["slug"]
