@@ -19,7 +19,7 @@ from b40news.web.office import labels
 from b40news.web.office.forms import SendForm, TestSendForm
 from b40news.web.office.permissions import office_view, release_for
 
-PENDING, WAITING = "pending", "waiting"
+PENDING = "pending"  # (a row that goes with this send; the others wait)
 
 
 def audience_table(release: Release) -> dict:
