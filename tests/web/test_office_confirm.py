@@ -99,7 +99,7 @@ def test_the_send_message_counts_what_went_and_what_waits(release, officer, mta)
     sent = Delivery.objects.filter(release=release).exclude(state="waiting").count()
     waiting = Delivery.objects.filter(release=release, state="waiting").count()
     assert sent == 2 and waiting == 3 and len(mta.messages()) == 2
-    assert "Sent now to 2 recipients." in page
+    assert "Sending now to 2 recipients." in page
     assert "3 recipients wait for their language to be approved: hr (1), mk (2)." in page
     assert 'class="warning"' in page  # the waiting are a warning, not a success
 

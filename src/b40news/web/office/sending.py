@@ -55,7 +55,7 @@ def send(request, pk):
     going, waiting = report.due, sum(report.waiting.values())
     if report.scheduled_for is None:
         if going:
-            messages.success(request, ngettext("Sent now to %(n)d recipient.", "Sent now to %(n)d recipients.",
+            messages.success(request, ngettext("Sending now to %(n)d recipient.", "Sending now to %(n)d recipients.",
                                                going) % {"n": going})
         else:
             messages.warning(request, _("Nothing was sent now."))
