@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.humanize",  # "in 2 hours" beside the office's times
     "b40news.network",
     "b40news.glossary",
     "b40news.releases",
@@ -74,6 +75,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "b40news.web.office.zones.OfficeTimeZoneMiddleware",  # a signed-in user's own time zone
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -89,6 +91,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.tz",  # TIME_ZONE: the user's own (office.zones)
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
@@ -189,6 +192,7 @@ LANGUAGES = [(lang.django, lang.native) for lang in network_languages.LANGUAGES.
 USE_I18N = True
 TIME_ZONE = "UTC"
 USE_TZ = True
+FORMAT_MODULE_PATH = ["b40news.web.formats"]  # unambiguous date formats (web/formats/__init__.py)
 # Our catalogues; then Django's own messages in the languages Django has none for (Montenegrin).
 LOCALE_PATHS = [PACKAGE_DIR / "locale", PACKAGE_DIR / "locale_builtin"]
 

@@ -118,10 +118,13 @@ def test_an_officer_submits_reviews_approves_previews_and_sends(page, live_serve
         watcher.goto(f"{live_server.url}/office/releases/{release.pk}/progress/")
         assert watcher.locator("#progress tbody").inner_text().strip() == "Nothing has been sent yet."
 
-        # Send now.
+        # Send now: Send leads to the confirmation page first.
         page.goto(f"{live_server.url}/office/releases/{release.pk}/")
+        page.click("#send-button")
+        page.wait_for_selector("#audience")
+        assert page.locator("#total-now").inner_text() == "4" and page.locator("#total-waiting").inner_text() == "1"
         assert page.is_checked("#id_when_0")
-        page.click("#send-form button:has-text('Send')")
+        page.click("#confirm-send")
         page.wait_for_url(f"{live_server.url}/office/releases/{release.pk}/progress/")
         total = page.locator("#progress tfoot tr")
         sent_cell = total.locator("th").nth(3)

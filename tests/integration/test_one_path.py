@@ -11,6 +11,7 @@ import io
 import json
 from collections import Counter
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -54,7 +55,7 @@ def bodies(mta, code: str) -> list[str]:
 
 class Web:
     def __init__(self, officer):
-        self.client = logged_in(officer)
+        self.client, self.officer = logged_in(officer), officer
 
     def _page(self, release, code=None):
         if code:
@@ -71,8 +72,10 @@ class Web:
              {"upload": upload, "title": ""})
 
     def send(self, release, at=None):
-        utc = timezone.localtime(at, timezone.get_fixed_timezone(0))
-        data = {"when": "later", "send_at": utc.strftime("%Y-%m-%dT%H:%M"), "utc_offset": "0"} if at else {"when": "now"}
+        from b40news.web.office.zones import user_zone
+
+        local = timezone.localtime(at, ZoneInfo(user_zone(self.officer))) if at else None
+        data = {"when": "later", "send_at": local.strftime("%Y-%m-%dT%H:%M")} if at else {"when": "now"}
         post(self.client, self._page(release), reverse("office:send", args=[release.pk]), data)
 
     def cancel(self, release):

@@ -54,6 +54,6 @@ def test_the_office_scripts_carry_the_nonce_of_their_response():
     from tests.conftest import SEED
 
     release = submit(SEED.read_bytes(), name="seed.txt", city="sofia", title="Заглавие")
-    response = client.get(f"/office/releases/{release.pk}/")
+    response = client.get(f"/office/releases/{release.pk}/progress/")
     nonce = policy(response)["script-src"].split("'nonce-")[1].rstrip("'")
     assert f'<script nonce="{nonce}">' in response.content.decode()

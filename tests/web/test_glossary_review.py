@@ -155,7 +155,9 @@ def test_an_officer_proposes_through_the_form(staff):
     assert entry.status == "proposed" and entry.targets["en"] == "Ivan Petrov" and len(entry.targets) == 12
     change = review.history("person.ivan-petrov").get()
     assert (change.source, change.author_name, change.comment) == ("officer", "officer1", "our new deputy mayor")
-    assert client.get(reverse(QUEUE)).status_code == 403  # officers propose; staff review
+    queue = client.get(reverse(QUEUE)).content.decode()  # officers propose and read; staff decide
+    assert 'id="proposal-person.ivan-petrov"' in queue and 'id="read-only"' in queue
+    assert reverse("office:glossary:decide", args=["person.ivan-petrov"]) not in queue
     # A change to an existing entry: the form starts from the entry.
     form = client.get(url + "?id=city.sofia").content.decode()
     assert 'name="target_sq" value="Sofja"' in form

@@ -39,8 +39,8 @@ def test_the_release_page_lists_every_language_with_what_to_do(release, officer)
     assert "no engine" in hr and "No machine translation into this language on this server" in hr
     assert reverse("office:preview", args=[release.pk, "hr", "stara-zagora"]) not in hr
     assert "Approve all 2 languages to review" in page
-    assert 'name="when" value="later"' in page and 'type="datetime-local"' in page
-    assert "Stara Zagora — B40 news" in page  # the list it goes to
+    assert reverse("office:confirm_send", args=[release.pk]) in page  # Send leads to the confirmation page
+    assert "Stara Zagora — B40" in page  # the list it goes to, named in the interface language
 
 
 def test_translating_again_brings_back_human_corrections(release, officer):

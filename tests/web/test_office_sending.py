@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections import Counter
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.test import override_settings
@@ -18,6 +19,7 @@ from tests.web.test_office_fixtures import (  # noqa: F401 (fixtures)
     HOME, fast_hashing, logged_in, network, officer, post, release,
 )
 
+SOFIA = ZoneInfo("Europe/Sofia")  # Stara Zagora's, where the officer works
 pytestmark = pytest.mark.django_db(transaction=True)  # send tasks are enqueued on commit
 
 
@@ -83,17 +85,17 @@ def test_failed_recipients_are_retried(release, officer, mta):
 
 def test_without_workers_a_set_time_is_refused_and_nothing_happens(release, officer, mta):
     client = logged_in(officer)
-    later = (timezone.now() + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M")
-    send(client, release, mta, {"when": "later", "send_at": later, "utc_offset": "0"})
+    later = timezone.localtime(timezone.now() + timedelta(hours=2), SOFIA).strftime("%Y-%m-%dT%H:%M")
+    send(client, release, mta, {"when": "later", "send_at": later})
     assert "Sending at a set time needs Celery workers (REDIS_URL)" in client.get(release_url(release)).content.decode()
     assert not Delivery.objects.exists() and mta.messages() == []
 
 
 def test_a_time_in_the_past_is_refused(release, officer, mta):
     client = logged_in(officer)
-    earlier = (timezone.now() - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M")
-    send(client, release, mta, {"when": "later", "send_at": earlier, "utc_offset": "0"})
-    assert "That time has passed" in client.get(release_url(release)).content.decode()
+    earlier = timezone.localtime(timezone.now() - timedelta(hours=1), SOFIA).strftime("%Y-%m-%dT%H:%M")
+    send(client, release, mta, {"when": "later", "send_at": earlier})
+    assert "That time has passed" in client.get(reverse("office:confirm_send", args=[release.pk])).content.decode()
     assert not Delivery.objects.exists()
 
 
@@ -102,9 +104,9 @@ def test_with_workers_a_release_goes_out_at_the_set_time(release, officer, mta, 
     celery_workers.start(concurrency=1)
     client = logged_in(officer)
     eta = (timezone.now() + timedelta(seconds=8)).replace(microsecond=0)
-    # The officer's browser is two hours east of UTC: the form gets wall-clock time and the offset.
-    local = (eta + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M:%S")
-    response = send(client, release, mta, {"when": "later", "send_at": local, "utc_offset": "120"})
+    # The officer of Stara Zagora types the wall-clock time of her city's zone.
+    local = timezone.localtime(eta, SOFIA).strftime("%Y-%m-%dT%H:%M:%S")
+    response = send(client, release, mta, {"when": "later", "send_at": local})
     assert response.status_code == 302
     due = set(Delivery.objects.filter(release=release, state="pending").values_list("next_attempt_at", flat=True))
     assert due == {eta}

@@ -57,7 +57,7 @@ def test_get_asks_in_the_subscriber_language_and_changes_nothing(client, people)
     response = client.get(unsubscribe_path(ana, "sofia-news"))
     page = html(response)
     assert response.status_code == 200 and '<html lang="bg" dir="ltr">' in page
-    t = strings("bg", list="Sofia — B40 news", email="ana@example.org")
+    t = strings("bg", list="София — B40", email="ana@example.org")
     assert t["unsubscribe_question"] in page and t["unsubscribe"] in page
     assert {"no-store", "private"} <= set(response["Cache-Control"].replace(" ", "").split(","))
     assert response["X-Robots-Tag"] == "noindex, nofollow"
@@ -71,7 +71,7 @@ def test_the_button_unsubscribes_from_that_list_only(people):
     ana, bob = people
     response = post_form(csrf_client(), unsubscribe_path(ana, "sofia-news"))
     assert response.status_code == 200
-    assert strings("bg", email="ana@example.org", list="Sofia — B40 news")["unsubscribed_body"] in html(response)
+    assert strings("bg", email="ana@example.org", list="София — B40")["unsubscribed_body"] in html(response)
     row = Subscription.objects.get(subscriber=ana, mailing_list__slug="sofia-news")
     assert row.status == "unsubscribed" and row.unsubscribed_at is not None
     assert status(ana, "varna-news") == "confirmed" and status(bob, "sofia-news") == "confirmed"
@@ -167,7 +167,7 @@ def test_preferences_show_the_subscriber_lists_in_their_language(client, people)
     assert response.status_code == 200 and '<html lang="bg"' in page
     t = strings("bg", email="ana@example.org")
     assert t["preferences_intro"] in page
-    assert "Sofia — B40 news" in page and "Varna — B40 news" in page and "Zagreb" not in page
+    assert "София — B40" in page and "Варна — B40" in page and "Zagreb" not in page
     assert t["status_confirmed"] in page and t["status_pending"] in page
     assert '<option value="bg" lang="bg" selected>' in page
 
@@ -203,7 +203,7 @@ def test_leaving_a_list_from_the_preferences(people):
     assert response.status_code == 302
     assert status(ana, "sofia-news") == "unsubscribed" and status(ana, "varna-news") == "confirmed"
     page = html(browser.get(response["Location"]))
-    assert strings("bg", list="Sofia — B40 news")["left"] in page
+    assert strings("bg", list="София — B40")["left"] in page
     assert "/s/sofia-news/?lang=bg" in page  # the way back
     assert status(bob, "sofia-news") == "confirmed"
 

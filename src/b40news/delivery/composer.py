@@ -55,8 +55,20 @@ def mail_domain() -> str:
     return settings.FROM_EMAIL.rpartition("@")[2]
 
 
-def from_name(city, language: str) -> str:
-    return f"{city.name(language)} · B40"
+def from_name(city, language: str, issuer=None) -> str:
+    """The From display name: the city's newsletter ("Sofia · B40"); a release of another city
+    sent on it names that city first ("Stara Zagora via Sofia · B40", in ``language``)."""
+    if issuer is None or issuer.pk == city.pk:
+        return city.newsletter_name(language)
+    return issued_via(city, language, issuer)
+
+
+def issued_via(city, language: str, issuer) -> str:
+    """"Stara Zagora via Sofia · B40" in ``language`` (the e-mail strings' ``from_via``)."""
+    from b40news.newsletter.strings import load_strings
+
+    pattern = load_strings(Path(settings.EMAIL_TEMPLATES_DIR), language)["from_via"]
+    return pattern.format(city=issuer.name(language), list=city.newsletter_name(language))
 
 
 def _mac(kind: str, row_id: int, email: str) -> str:
@@ -122,10 +134,10 @@ def newsletter(row: Delivery, rendered: Rendered, signer: DkimSigner | None) -> 
         text=text,
         language=row.language,
         from_addr=settings.FROM_EMAIL,
-        from_name=from_name(mailing_list.city, row.language),
+        from_name=from_name(mailing_list.city, row.language, row.release.city),
         to_addr=subscriber.email,
         message_id=row.message_id,
-        list_id=f"{mailing_list.name} <{mailing_list.slug}.{mail_domain()}>",
+        list_id=f"{mailing_list.label(row.language)} <{mailing_list.slug}.{mail_domain()}>",
         unsubscribe_https=unsubscribe,
         unsubscribe_mailto=links.unsubscribe_mailto(subscriber.pk, mailing_list.pk),
         date=timezone.now(),
@@ -177,7 +189,7 @@ def _test_parts(row: Notice):
     rendered = rendered_for(release, translation, city)
     url = f"{settings.SITE_URL}/"
     html, text = personalise(rendered, {"unsubscribe_url": url, "preferences_url": url, "recipient_email": row.email})
-    return f"[TEST] {rendered.subject}", html, text, from_name(city, row.language)
+    return f"[TEST] {rendered.subject}", html, text, from_name(city, row.language, release.city)
 
 
 def _confirmation_parts(row: Notice):
@@ -191,7 +203,7 @@ def _confirmation_parts(row: Notice):
     mailing_list = subscription.mailing_list
     city = mailing_list.city
     rendered = renderer(Path(settings.EMAIL_TEMPLATES_DIR)).render_confirmation(
-        row.language, mailing_list.name, city.brand(row.language)
+        row.language, mailing_list.label(row.language), city.brand(row.language)
     )
     if not rendered.ok:
         raise ValueError(f"the confirmation mail in {row.language} does not render: {'; '.join(rendered.errors)}")

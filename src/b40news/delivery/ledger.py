@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import uuid
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import connection, transaction
@@ -42,12 +43,10 @@ def _language_for(code: str, approved: set[str], fallbacks: dict[str, str]) -> t
     return code, State.WAITING
 
 
-def freeze_audience(release: Release) -> int:
-    """One row per confirmed, unsuppressed subscriber of the release's lists.
-
-    Returns how many rows were added; a second call adds none.
-    """
-    approved = approved_languages(release)
+def _new_audience(release: Release, approved: set[str]):
+    """(subscriber id, list id, subscriber's language, language sent, state) of every row
+    `freeze_audience` adds: confirmed, unsuppressed subscribers of the release's lists
+    not yet in its ledger, once each (on two of its lists: the first list)."""
     suppressed = Suppression.objects.values("email")
     subscriptions = (
         Subscription.objects.filter(
@@ -58,8 +57,7 @@ def freeze_audience(release: Release) -> int:
         .order_by("subscriber_id", "mailing_list_id")
         .values_list("subscriber_id", "mailing_list_id", "subscriber__language__code")
     )
-    now = timezone.now()
-    rows, seen = [], set()
+    seen = set()
     # An erased person's suppression is known by its digest alone (`suppressions`): rare, so
     # addresses are hashed here only when there is one at all.
     erased = suppressions.erased_digests()
@@ -73,19 +71,62 @@ def freeze_audience(release: Release) -> int:
         if email and suppressions.digest(email[0]) in erased:
             continue
         language, state = _language_for(code, approved, release.fallbacks)
-        rows.append(
-            Delivery(
-                release=release,
-                subscriber_id=subscriber_id,
-                mailing_list_id=list_id,
-                language=language,
-                state=state,
-                message_id=delivery_message_id(release.pk, subscriber_id),
-                created_at=now,
-            )
+        yield subscriber_id, list_id, code, language, state
+
+
+def freeze_audience(release: Release) -> int:
+    """One row per confirmed, unsuppressed subscriber of the release's lists.
+
+    Returns how many rows were added; a second call adds none.
+    """
+    now = timezone.now()
+    rows = [
+        Delivery(
+            release=release,
+            subscriber_id=subscriber_id,
+            mailing_list_id=list_id,
+            language=language,
+            state=state,
+            message_id=delivery_message_id(release.pk, subscriber_id),
+            created_at=now,
         )
+        for subscriber_id, list_id, _code, language, state in _new_audience(release, approved_languages(release))
+    ]
     Delivery.objects.bulk_create(rows, batch_size=2000, ignore_conflicts=True)
     return len(rows)
+
+
+@dataclass(frozen=True)
+class AudienceGroup:
+    """Rows of one list and subscriber language as a send now would leave them."""
+
+    list_id: int
+    subscriber_language: str  # the subscribers' own language
+    language: str  # the language they get: their own, its fallback, or (waiting) their own
+    state: str  # pending (goes out with this send) or waiting (for its language's approval)
+    count: int
+
+
+def audience_preview(release: Release) -> list[AudienceGroup]:
+    """What `service.prepare_send` would leave in the ledger for this send, written nowhere:
+    the rows `freeze_audience` would add, and the unsent rows already there as
+    `release_waiting` would leave them (rows sent or failed before are not counted)."""
+    from collections import Counter
+
+    approved = approved_languages(release)
+    groups: Counter = Counter()
+    for _subscriber, list_id, code, language, state in _new_audience(release, approved):
+        groups[list_id, code, language, state] += 1
+    existing = (
+        Delivery.objects.filter(release=release, state__in=[State.PENDING, State.WAITING], attempts=0)
+        .values_list("mailing_list_id", "subscriber__language__code", "language", "state")
+    )
+    for list_id, code, language, state in existing.iterator():
+        if state == State.WAITING:
+            language, state = _language_for(language, approved, release.fallbacks)
+        groups[list_id, code, language, state] += 1
+    return [AudienceGroup(list_id, code, language, str(state), n)
+            for (list_id, code, language, state), n in sorted(groups.items())]
 
 
 def release_waiting(release: Release) -> int:

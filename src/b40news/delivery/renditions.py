@@ -19,6 +19,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from b40news.delivery.models import Rendition
+from b40news.delivery.composer import issued_via
 from b40news.network import links
 from b40news.newsletter.render import Newsletter, Rendered, Renderer
 from b40news.releases.models import Release, Translation
@@ -36,7 +37,8 @@ def newsletter_for(release: Release, translation: Translation, city) -> Newslett
     return Newsletter(
         language=code,
         city=city.brand(code),
-        list_name=mailing_list.name if mailing_list else city.name(code),
+        list_name=mailing_list.label(code) if mailing_list else city.newsletter_name(code),
+        issued_by=issued_via(city, code, release.city) if release.city_id != city.pk else "",
         title=translation.title or release.title,
         paragraphs=tuple(split_paragraphs(translation.text)),
         original_url=links.original_url(release.pk),

@@ -76,7 +76,7 @@ def send_batch(batch: str, release_id: int | None = None) -> BatchReport:
         ledger.claim_batch(release_id, settings.SEND_BATCH_SIZE, token=batch)
     rows = list(
         Delivery.objects.filter(batch=batch, state=State.QUEUED)
-        .select_related("subscriber__language", "mailing_list__city")
+        .select_related("subscriber__language", "mailing_list__city", "release__city")
         .order_by("id")
     )
     if not rows:

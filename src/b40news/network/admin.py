@@ -31,7 +31,7 @@ class LanguageAdmin(admin.ModelAdmin):
 
 @admin.register(City)
 class CityAdmin(admin.ModelAdmin):
-    list_display = ("slug", "english_name", "country", "default_language", "colour")
+    list_display = ("slug", "english_name", "country", "timezone", "default_language", "colour")
     list_filter = ("country",)
     search_fields = ("slug", "names")
     filter_horizontal = ("languages",)

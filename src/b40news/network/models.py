@@ -11,6 +11,16 @@ from django.utils import timezone
 
 from b40news.network.addresses import mailbox_key
 
+DEFAULT_TIME_ZONE = "Europe/Sofia"
+
+
+def validate_time_zone(name: str) -> None:
+    """An IANA time zone name this system knows ("Europe/Zagreb")."""
+    from zoneinfo import available_timezones
+
+    if name not in available_timezones():
+        raise ValidationError(f"{name!r} is not a known time zone (an IANA name such as Europe/Sofia)")
+
 
 class LanguageManager(models.Manager):
     def sync(self) -> dict[str, "Language"]:
@@ -65,6 +75,11 @@ class City(models.Model):
     default_fallbacks = models.JSONField(
         default=dict, blank=True,
         help_text='waiting language -> fallback language or "wait", e.g. {"sq": "en", "bs": "hr", "cnr": "sr-Latn"}')
+    # The IANA time zone its officers see times in (unless they choose another).
+    timezone = models.CharField(max_length=64, default=DEFAULT_TIME_ZONE, validators=[validate_time_zone],
+                                help_text="IANA name, e.g. Europe/Sofia")
+    # The newsletter's name per language ("Sofia · B40"); a language without one: the city's name + " · B40".
+    newsletter_names = models.JSONField(default=dict, blank=True, help_text='{"bg": "София · B40", …}')
 
     class Meta:
         ordering = ["slug"]
@@ -90,6 +105,10 @@ class City(models.Model):
 
         return CityBrand(slug=self.slug, name=self.name(language), colour=self.colour, logo_url=self.logo_url)
 
+    def newsletter_name(self, language: str = "en") -> str:
+        """What the From line and the header call the city's newsletter in ``language``."""
+        return self.newsletter_names.get(language) or f"{self.name(language)} · B40"
+
 
 class Officer(models.Model):
     """A communications officer: a user who speaks for one city."""
@@ -109,13 +128,19 @@ class Officer(models.Model):
 class MailingList(models.Model):
     city = models.ForeignKey(City, on_delete=models.PROTECT, related_name="lists")
     slug = models.SlugField(unique=True)
-    name = models.CharField(max_length=200)
+    name = models.CharField(max_length=200)  # the name where no language has its own
+    # Language code -> the list's name in it; a language without one: ``name``.
+    names = models.JSONField(default=dict, blank=True, help_text='{"bg": "София — B40", "mk": "Софија — B40", …}')
 
     class Meta:
         ordering = ["slug"]
 
     def __str__(self) -> str:
         return self.name
+
+    def label(self, language: str = "en") -> str:
+        """The list's name in ``language`` (subjects, headers, footers, sign-up pages)."""
+        return self.names.get(language) or self.name
 
 
 def _token() -> str:

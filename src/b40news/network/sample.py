@@ -44,6 +44,18 @@ SAMPLE_CITIES: tuple[SampleCity, ...] = (
 
 ALL_CODES = tuple(languages.LANGUAGES)
 
+# The time zone of each sample country (IANA names): what its officers see times in.
+COUNTRY_TIME_ZONES = {
+    "BG": "Europe/Sofia", "HR": "Europe/Zagreb", "TR": "Europe/Istanbul", "BA": "Europe/Sarajevo",
+    "RS": "Europe/Belgrade", "MK": "Europe/Skopje", "AL": "Europe/Tirane", "ME": "Europe/Podgorica",
+    "GR": "Europe/Athens", "RO": "Europe/Bucharest", "SI": "Europe/Ljubljana",
+}
+
+
+def list_names(city_names: dict[str, str]) -> dict[str, str]:
+    """A city list's name in every language, from the city's name in it (the glossary's)."""
+    return {code: f"{name} — B40" for code, name in city_names.items()}
+
 
 def _city_names(city: SampleCity, glossary) -> dict[str, str]:
     """The city's name in every language: the glossary's, where it has the city."""
@@ -75,18 +87,20 @@ def load_sample(subscribers_per_city: int = 0, glossary=None) -> dict[str, int]:
     now = timezone.now()
     created_subscribers = 0
     for number, sample in enumerate(SAMPLE_CITIES):
+        names = _city_names(sample, glossary)
         city, _ = City.objects.update_or_create(
             slug=sample.slug,
             defaults={
                 "country": sample.country,
-                "names": _city_names(sample, glossary),
+                "names": names,
+                "timezone": COUNTRY_TIME_ZONES[sample.country],
                 "default_language": by_code[sample.languages[0]],
                 "colour": sample.colour,
             },
         )
         city.languages.set([by_code[code] for code in sample.languages])
         mailing_list, _ = MailingList.objects.update_or_create(
-            slug=f"{sample.slug}-news", defaults={"city": city, "name": f"{sample.english} — B40 news"}
+            slug=f"{sample.slug}-news", defaults={"city": city, "name": f"{sample.english} — B40 news", "names": list_names(names)}
         )
         existing = set(
             Subscriber.objects.filter(email__startswith=f"{sample.slug}.").values_list("email", flat=True)

@@ -70,6 +70,7 @@ class Newsletter:
     archive_url: str  # this language's web version
     machine_translated: bool
     preheader: str = ""  # empty: the start of the first paragraph
+    issued_by: str = ""  # "Stara Zagora via Sofia · B40": a release of another city than the list's
 
 
 @dataclass(frozen=True)
@@ -157,6 +158,7 @@ class Renderer:
             "original_url": newsletter.original_url,
             "archive_url": newsletter.archive_url,
             "list_name": _defuse(newsletter.list_name, "list name", errors),
+            "issued_by": _defuse(newsletter.issued_by, "issuing city", errors),
         }
         return self.render_mail(
             "newsletter", newsletter.language, newsletter.city, subject, SLOTS,

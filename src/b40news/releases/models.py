@@ -131,6 +131,8 @@ class ReviewerSettings(models.Model):
     # The language of their notices; none: their officer city's language, else English.
     language = models.ForeignKey(Language, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     daily_digest = models.BooleanField(default=False)  # one mail a day instead of one per release
+    # The IANA time zone the office shows times in; empty: their city's (`web.office.zones`).
+    time_zone = models.CharField(max_length=64, blank=True)
 
     class Meta:
         verbose_name_plural = "reviewer settings"

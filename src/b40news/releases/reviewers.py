@@ -259,8 +259,9 @@ def remove(role_id: int) -> LanguageRole:
 
 
 def set_preferences(username: str, *, language: str | None = None, daily_digest: bool | None = None,
-                    default_language: bool = False) -> ReviewerSettings:
-    """Change the language of a user's notices (or back to the default) and their digest choice."""
+                    default_language: bool = False, time_zone: str | None = None) -> ReviewerSettings:
+    """Change the language of a user's notices (or back to the default), their digest choice and
+    the time zone the office shows them (``""``: their city's again; None: unchanged)."""
     user = find_user(username)
     chosen = None
     if language:
@@ -273,6 +274,17 @@ def set_preferences(username: str, *, language: str | None = None, daily_digest:
         prefs.language = chosen
     if daily_digest is not None:
         prefs.daily_digest = daily_digest
+    if time_zone is not None:
+        if time_zone:
+            from django.core.exceptions import ValidationError
+
+            from b40news.network.models import validate_time_zone
+
+            try:
+                validate_time_zone(time_zone)
+            except ValidationError as exc:
+                raise ReviewersError(exc.messages[0]) from None
+        prefs.time_zone = time_zone
     prefs.save()
     return prefs
 

@@ -577,12 +577,14 @@ def send(release: Release, *, eta: datetime | None = None) -> SendReport:
         store_source(locked)
         counts = delivery.prepare_send(locked)
         Delivery.objects.filter(release=locked, state=State.PENDING, attempts=0).update(next_attempt_at=eta)
+        # Counted before the commit: in-process (no workers) the rows are sent as it commits.
+        due = ledger.count_due(release.pk) if eta is None else \
+            Delivery.objects.filter(release=locked, state=State.PENDING).count()
+        waiting = waiting_by_language(locked)
         _dispatch_on_commit(locked, eta)
         transaction.on_commit(lambda: settle(release.pk))
     release.refresh_from_db()
-    return SendReport(counts["frozen"], ledger.count_due(release.pk) if eta is None else
-                      Delivery.objects.filter(release=release, state=State.PENDING).count(),
-                      waiting_by_language(release), eta)
+    return SendReport(counts["frozen"], due, waiting, eta)
 
 
 def waiting_by_language(release: Release) -> dict[str, int]:

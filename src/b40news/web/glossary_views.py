@@ -1,4 +1,11 @@
-"""The glossary review pages under /office/glossary/: staff review, officers propose."""
+"""The glossary pages under /office/glossary/, in the office's layout and languages.
+
+Staff review (approve, reject); officers and reviewers read the queue and the
+entries, and see their own proposals; officers and staff propose. A proposal
+that leaves languages empty is sent back listing them before anything is
+stored (an approved entry needs every language), and a new entry's kind is
+chosen explicitly.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +16,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from b40news import languages
@@ -40,8 +48,25 @@ def _is_officer(user) -> bool:
     return user.is_staff or Officer.objects.filter(user=user).exists()
 
 
+def _may_read(user) -> bool:
+    from b40news.web.office.permissions import may_use_office
+
+    return may_use_office(user)
+
+
 staff_required = _gate(lambda user: user.is_staff)
 officer_required = _gate(_is_officer)
+reader_required = _gate(_may_read)  # officers, reviewers and translators, staff: read-only unless staff
+
+
+def _own_proposals(user) -> list:
+    """The user's own proposals, newest first, with what became of each."""
+    from b40news.glossary.models import GlossaryChange
+
+    mine = GlossaryChange.objects.filter(author=user, action=GlossaryChange.Action.PROPOSED).order_by("-created_at")[:50]
+    glossary = database.read()
+    return [{"change": change, "status": glossary.get(change.entry_id).status if change.entry_id in glossary else
+             _("folded into its entry")} for change in mine]
 
 
 def _page(request, template: str, context: dict):
@@ -59,16 +84,18 @@ def _changes(entry_id: str) -> list[dict]:
     return rows
 
 
-@staff_required
+@reader_required
 def queue(request):
-    """Pending proposals, each with its diff and an approve / reject form."""
+    """Pending proposals, each with its diff; staff get an approve / reject form, others read."""
     try:
         proposals = review.pending()
         problems = lint(database.read())
     except (review.ReviewError, GlossaryError) as error:
         proposals, problems = [], []
         messages.error(request, str(error))
-    return _page(request, "queue.html", {"proposals": proposals, "problems": problems})
+    return _page(request, "queue.html", {"proposals": proposals, "problems": problems,
+                                         "may_decide": request.user.is_staff,
+                                         "mine": _own_proposals(request.user)})
 
 
 @require_POST
@@ -79,24 +106,23 @@ def decide(request, entry_id: str):
     try:
         if decision == "approve":
             approval = review.approve(entry_id, admin=request.user, comment=comment)
-            messages.success(request, f"Approved {entry_id}: glossary version {approval.version_before} → "
-                                      f"{approval.version_after}.")
+            messages.success(request, _("Approved %(id)s: glossary version %(before)s → %(after)s.") % {
+                "id": entry_id, "before": approval.version_before, "after": approval.version_after})
             for item in approval.stale:
-                messages.warning(request, f"Stale: release {item.release_id} “{item.release_title}” "
-                                          f"({item.language}) must be translated again.")
-            for command in approval.retranslate_commands():
-                messages.info(request, f"Translate again: {command}")
+                messages.warning(request, _("Stale: release %(id)s “%(title)s” (%(language)s) must be translated "
+                                            "again.") % {"id": item.release_id, "title": item.release_title,
+                                                         "language": item.language})
         elif decision == "reject":
             review.reject(entry_id, admin=request.user, comment=comment)
-            messages.success(request, f"Rejected {entry_id}.")
+            messages.success(request, _("Rejected %(id)s.") % {"id": entry_id})
         else:
-            messages.error(request, "Choose approve or reject.")
+            messages.error(request, _("Choose approve or reject."))
     except review.ReviewError as error:
         messages.error(request, str(error))
     return redirect(f"{request.resolver_match.namespace}:queue")
 
 
-@staff_required
+@reader_required
 def entries(request):
     glossary = database.read()
     by_kind = [(kind, sorted((e for e in glossary.entries if e.kind == kind), key=lambda e: e.id))
@@ -104,7 +130,7 @@ def entries(request):
     return _page(request, "entries.html", {"by_kind": by_kind, "version": glossary.version})
 
 
-@staff_required
+@reader_required
 def entry(request, entry_id: str):
     """An entry as it stands, its open revisions, and every recorded change."""
     glossary = database.read()
@@ -139,7 +165,14 @@ def propose(request):
     glossary = database.read()
     wanted = request.POST.get("id") or request.GET.get("id") or ""
     current = glossary.get(wanted) if wanted in glossary else None
-    if request.method == "POST":
+    missing: list[str] = []
+    if request.method == "POST" and (missing := _lacking(request.POST, current)):
+        messages.error(request, _("Not proposed: fill in %(languages)s, or tick the transliteration box for a "
+                                  "name. An entry is approved only with every language.") % {
+            "languages": ", ".join(f"{languages.LANGUAGES[code].name} ({code})" for code in missing)})
+    elif request.method == "POST" and not current and request.POST.get("kind", "") not in KINDS:
+        messages.error(request, _("Not proposed: choose the kind of entry."))
+    elif request.method == "POST":
         try:
             proposal = review.propose(
                 _proposal_fields(request.POST), author=request.user, comment=request.POST.get("comment", ""),
@@ -149,12 +182,22 @@ def propose(request):
         except review.ReviewError as error:
             messages.error(request, str(error))
         else:
-            messages.success(request, f"Proposed {proposal.id}; a glossary admin will review it.")
+            messages.success(request, _("Proposed %(id)s; a glossary admin will review it.") % {"id": proposal.id})
             return redirect(f"{request.resolver_match.namespace}:propose")
     values = request.POST if request.method == "POST" else {}
     targets = [(code, languages.LANGUAGES[code].name,
-                values.get(f"target_{code}", current.targets.get(code, "") if current else ""))
+                values.get(f"target_{code}", current.targets.get(code, "") if current else ""), code in missing)
                for code in languages.TARGETS]
     return _page(request, "propose.html", {
         "kinds": list(KINDS), "current": current, "wanted": wanted, "targets": targets, "values": values,
+        "missing": missing, "kind_missing": request.method == "POST" and not current and not values.get("kind"),
     })
+
+
+def _lacking(post, current) -> list[str]:
+    """The languages a proposal would still lack (every one is needed before approval);
+    none when names are to be transliterated or the entry is not translated at all."""
+    if post.get("do_not_translate") or (post.get("fill_missing") and current is None):
+        return []
+    have = current.targets if current else {}
+    return [code for code in languages.TARGETS if not (post.get(f"target_{code}", "").strip() or have.get(code))]

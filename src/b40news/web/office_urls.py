@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from b40news.web.office import audience, auth, deadlines, people, preview, reach, review, sending, views
+from b40news.web.office import audience, auth, confirm, deadlines, people, preview, reach, review, sending, views
 
 app_name = "office"
 urlpatterns: list = [
@@ -22,6 +22,8 @@ urlpatterns: list = [
     path("releases/<int:pk>/preview/<str:lang>/<slug:city>/", preview.preview, name="preview"),
     path("releases/<int:pk>/preview/<str:lang>/<slug:city>/test/", preview.test_send, name="test_send"),
     path("releases/<int:pk>/deadline/", deadlines.plan, name="deadline"),
+    path("releases/<int:pk>/test/", preview.test_send, name="test_send_any"),
+    path("releases/<int:pk>/confirm/", confirm.confirm_send, name="confirm_send"),
     path("releases/<int:pk>/send/", sending.send, name="send"),
     path("releases/<int:pk>/progress/", sending.progress, name="progress"),
     path("releases/<int:pk>/progress.json", sending.progress_json, name="progress_json"),

@@ -16,9 +16,9 @@ from b40news.web.office.permissions import office_view, release_for
 
 
 def form_for(release) -> DeadlineForm:
-    """The form as the release stands: the deadline in UTC (browser-time.js shows it in the
-    browser's time zone, and sends that zone's offset with the form)."""
-    deadline = timezone.localtime(release.deadline, timezone.get_fixed_timezone(0)) if release.deadline else None
+    """The form as the release stands, the deadline in the user's own time zone
+    (active through `zones.OfficeTimeZoneMiddleware`, which also reads a typed one)."""
+    deadline = timezone.localtime(release.deadline) if release.deadline else None
     return DeadlineForm(initial={"deadline": deadline, "fallbacks": as_pairs(release.planned_fallbacks)})
 
 

@@ -15,13 +15,9 @@ from b40news.releases.models import LanguageRole
 from b40news.web.office import permissions
 
 DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+# A typed time is read in the user's own time zone (active through `zones.OfficeTimeZoneMiddleware`):
+# Django's DateTimeField makes it aware in the current zone.
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
-
-
-def browser_time(moment, offset_minutes: int | None):
-    """A datetime-local value, in the browser's time zone (minutes east of UTC; UTC without it)."""
-    naive = timezone.make_naive(moment, timezone.get_fixed_timezone(0)) if timezone.is_aware(moment) else moment
-    return timezone.make_aware(naive, timezone.get_fixed_timezone(offset_minutes or 0))
 
 
 class SubmitForm(forms.Form):
@@ -42,8 +38,6 @@ class SubmitForm(forms.Form):
         label=_("Deadline for reviewers"), required=False, widget=DATETIME_INPUT, input_formats=DATETIME_FORMATS,
         help_text=_("Leave empty for the usual deadline (B40NEWS_REVIEW_DEADLINE_HOURS after submitting)."),
     )
-    utc_offset = forms.IntegerField(required=False, min_value=-14 * 60, max_value=14 * 60, widget=forms.HiddenInput)
-
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         cities = permissions.submit_cities(user)
@@ -62,7 +56,6 @@ class SubmitForm(forms.Form):
         if bool((cleaned.get("body") or "").strip()) == bool(cleaned.get("upload")):
             raise forms.ValidationError(_("Paste the text or upload a file (one of the two)."))
         if cleaned.get("deadline"):
-            cleaned["deadline"] = browser_time(cleaned["deadline"], cleaned.get("utc_offset"))
             if cleaned["deadline"] <= timezone.now():
                 self.add_error("deadline", _("That time has passed: choose a later one, or leave it empty."))
         return cleaned
@@ -87,8 +80,6 @@ class SendForm(forms.Form):
     send_at = forms.DateTimeField(
         label=_("Date and time"), required=False, widget=DATETIME_INPUT, input_formats=DATETIME_FORMATS,
     )
-    # Minutes east of UTC of the officer's browser (filled by the page's script; UTC without it).
-    utc_offset = forms.IntegerField(required=False, min_value=-14 * 60, max_value=14 * 60, widget=forms.HiddenInput)
 
     def clean(self):
         cleaned = super().clean()
@@ -98,7 +89,7 @@ class SendForm(forms.Form):
         moment = cleaned.get("send_at")
         if moment is None:
             raise forms.ValidationError(_("Give the date and time to send at."))
-        eta = browser_time(moment, cleaned.get("utc_offset"))
+        eta = moment  # aware, in the user's zone
         if eta <= timezone.now() + timedelta(seconds=5):
             raise forms.ValidationError(_("That time has passed: choose a later one, or send now."))
         if eta > timezone.now() + timedelta(days=30):
@@ -111,8 +102,7 @@ class DeadlineForm(forms.Form):
     """The officer's deadline of a release and its planned fallbacks (`workflow.plan_deadline`)."""
 
     deadline = forms.DateTimeField(
-        label=_("Deadline for reviewers"), required=False, input_formats=DATETIME_FORMATS,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local", "data-utc": ""}, format="%Y-%m-%dT%H:%M"),
+        label=_("Deadline for reviewers"), required=False, widget=DATETIME_INPUT, input_formats=DATETIME_FORMATS,
         help_text=_("Empty: no deadline, and no fallback is used."),
     )
     fallbacks = forms.CharField(
@@ -121,8 +111,6 @@ class DeadlineForm(forms.Form):
                     "with a line in their own language saying so. For example: sq=en, bs=hr, cnr=sr-Latn "
                     "(mk=wait: Macedonian subscribers wait for Macedonian)."),
     )
-    # Minutes east of UTC of the officer's browser (filled by browser-time.js; UTC without it).
-    utc_offset = forms.IntegerField(required=False, min_value=-14 * 60, max_value=14 * 60, widget=forms.HiddenInput)
 
     def clean_fallbacks(self):
         from b40news.releases.deadlines import PlanError, parse_pairs
@@ -132,11 +120,21 @@ class DeadlineForm(forms.Form):
         except PlanError as exc:
             raise forms.ValidationError(str(exc)) from None
 
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("deadline"):
-            cleaned["deadline"] = browser_time(cleaned["deadline"], cleaned.get("utc_offset"))
-        return cleaned
+
+class TestSendForm(forms.Form):
+    """A test of the release to any address the officer names, in a language and city of theirs."""
+
+    email = forms.EmailField(label=_("Send a test to this address"))
+    language = forms.ChoiceField(label=_("Language"), required=False)
+    city = forms.ChoiceField(label=_("City"), required=False)
+
+    def __init__(self, *args, release=None, cities=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        if release is not None:
+            ready = release.translations.select_related("language").exclude(text="").order_by("language_id")
+            self.fields["language"].choices = [(t.language.code, f"{t.language.native_name} ({t.language.code})")
+                                               for t in ready]
+            self.fields["city"].choices = [(city.slug, city.name()) for city in cities]
 
 
 def _language_choices() -> list[tuple[str, str]]:
@@ -171,8 +169,13 @@ class NotificationsForm(forms.Form):
     daily_digest = forms.BooleanField(
         label=_("One e-mail a day listing every release waiting for me, instead of one per release"), required=False)
 
-    def __init__(self, *args, default: str, **kwargs):
+    time_zone = forms.ChoiceField(label=_("Time zone of the times shown to me"), required=False)
+
+    def __init__(self, *args, default: str, default_zone: str = "", **kwargs):
         super().__init__(*args, **kwargs)
         everything = [(code, f"{lang.native} ({code})") for code, lang in languages.LANGUAGES.items()]
         self.fields["language"].choices = [("", _("the usual one: %(language)s") % {"language": default}),
                                            *everything]
+        zones = sorted({*City.objects.values_list("timezone", flat=True), "UTC"})
+        self.fields["time_zone"].choices = [("", _("my city's: %(zone)s") % {"zone": default_zone}),
+                                            *((zone, zone) for zone in zones)]

@@ -4,6 +4,7 @@ user's own notification settings. Both only call `releases.reviewers`, as the
 
 from __future__ import annotations
 
+from django.conf import settings as django_settings
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -11,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from b40news import languages
 from b40news.releases import reviewers
-from b40news.web.office import labels
+from b40news.web.office import labels, zones
 from b40news.web.office.forms import NotificationsForm, RoleForm
 from b40news.web.office.permissions import office_view, staff_view
 
@@ -52,13 +53,16 @@ def notifications(request):
     user = request.user
     default = languages.get(reviewers.default_mail_language(user))
     prefs = reviewers.settings_of(user)
-    initial = {"language": prefs.language.code if prefs.language else "", "daily_digest": prefs.daily_digest}
-    form = NotificationsForm(request.POST or None, initial=initial, default=f"{default.native} ({default.code})")
+    initial = {"language": prefs.language.code if prefs.language else "", "daily_digest": prefs.daily_digest,
+               "time_zone": prefs.time_zone}
+    form = NotificationsForm(request.POST or None, initial=initial, default=f"{default.native} ({default.code})",
+                             default_zone=zones.city_zone(user) or django_settings.TIME_ZONE)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         reviewers.set_preferences(user.get_username(), language=data["language"] or None,
-                                  default_language=not data["language"], daily_digest=data["daily_digest"])
-        messages.success(request, _("Your notification settings are saved."))
+                                  default_language=not data["language"], daily_digest=data["daily_digest"],
+                                  time_zone=data["time_zone"])
+        messages.success(request, _("Your settings are saved."))
         return redirect("office:notifications")
     return render(request, "web/office/notifications.html", {
         "form": form, "roles": [{**row, "role_label": labels.ROLE.get(row["role"], row["role"])}

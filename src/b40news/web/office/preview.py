@@ -4,6 +4,7 @@ from __future__ import annotations
 
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,6 +18,7 @@ from b40news.delivery.renditions import rendered_for
 from b40news.delivery.relay import SmtpConfigError
 from b40news.newsletter.render import personalise
 from b40news.releases.models import Release, Translation
+from b40news.web.office.forms import TestSendForm
 from b40news.web.office.permissions import office_view, release_for
 
 PLACEHOLDER_EMAIL = "subscriber@example.org"
@@ -74,11 +76,23 @@ def send_test(release: Release, translation: Translation, city, to_addr: str) ->
 
 @office_view
 @require_POST
-def test_send(request, pk, lang, city):
+def test_send(request, pk, lang=None, city=None):
+    """A test to the address given in the form (else the user's own), back to where it was asked."""
     release = release_for(request, pk)
+    lang = lang or request.POST.get("language", "")
+    city = city or request.POST.get("city", "")
     translation, city_obj = _choose(release, lang, city)
-    back = reverse("office:preview", args=[release.pk, translation.language.code, city_obj.slug])
+    if request.POST.get("back") == "confirm":
+        back = reverse("office:confirm_send", args=[release.pk])
+    else:
+        back = reverse("office:preview", args=[release.pk, translation.language.code, city_obj.slug])
     to_addr = request.user.email
+    if request.POST.get("email", "").strip():
+        try:
+            to_addr = TestSendForm.base_fields["email"].clean(request.POST["email"])
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect(back)
     if not to_addr:
         messages.error(request, _("Your account has no e-mail address: an admin can add one."))
         return redirect(back)

@@ -9,9 +9,9 @@ from django.contrib import messages
 from django.db.models import Count
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from b40news.delivery import ledger
@@ -20,13 +20,20 @@ from b40news.delivery.status import STATES, release_status
 from b40news.releases.intake import ReleaseError
 from b40news.releases import workflow
 from b40news.releases.models import Release
-from b40news.web.office import labels, reach
+from b40news.web.office import labels, reach, zones
 from b40news.web.office.forms import SendForm
 from b40news.web.office.permissions import office_view, release_for
 
 State = Delivery.State
 OPEN = (State.WAITING, State.PENDING, State.QUEUED, State.SENDING)
 SHOWN = ("waiting", "pending", "sent", "failed", "bounced", "uncertain", "suppressed")
+
+
+def _back(request, release: Release):
+    """Where an action returns: the confirmation page it was pressed on, else the progress page."""
+    if request.POST.get("back") == "confirm":
+        return redirect("office:confirm_send", pk=release.pk)
+    return redirect("office:progress", pk=release.pk)
 
 
 @office_view
@@ -37,23 +44,29 @@ def send(request, pk):
     if not form.is_valid():
         for error in form.non_field_errors() or [_("Choose when to send.")]:
             messages.error(request, error)
-        return redirect("office:release", pk=release.pk)
+        return redirect("office:confirm_send", pk=release.pk)
     eta = form.cleaned_data["eta"]
     try:
         report = workflow.send(release, eta=eta)
     except ReleaseError as exc:
         messages.error(request, str(exc))
-        return redirect("office:release", pk=release.pk)
-    waiting = sum(report.waiting.values())
+        return redirect("office:confirm_send", pk=release.pk)
+    going, waiting = report.due, sum(report.waiting.values())
     if report.scheduled_for is None:
-        messages.success(request, _("Sending to %(n)d recipient(s).") % {"n": report.due})
+        if going:
+            messages.success(request, ngettext("Sending now to %(n)d recipient.", "Sending now to %(n)d recipients.",
+                                               going) % {"n": going})
+        else:
+            messages.warning(request, _("Nothing was sent now."))
     else:
-        messages.success(request, _("Scheduled for %(when)s: %(n)d recipient(s).") % {
-            "when": formats.date_format(timezone.localtime(report.scheduled_for), "DATETIME_FORMAT"),
-            "n": report.due})
+        messages.success(request, ngettext(
+            "Scheduled for %(when)s: %(n)d recipient.", "Scheduled for %(when)s: %(n)d recipients.", going,
+        ) % {"when": zones.when(report.scheduled_for), "n": going})
     if waiting:
-        messages.warning(request, _("%(n)d recipient(s) wait for their language: %(languages)s.") % {
-            "n": waiting, "languages": ", ".join(f"{code} ({n})" for code, n in sorted(report.waiting.items()))})
+        messages.warning(request, ngettext(
+            "%(n)d recipient waits for their language to be approved: %(languages)s.",
+            "%(n)d recipients wait for their language to be approved: %(languages)s.", waiting,
+        ) % {"n": waiting, "languages": ", ".join(f"{code} ({n})" for code, n in sorted(report.waiting.items()))})
     return redirect("office:progress", pk=release.pk)
 
 
@@ -68,7 +81,7 @@ def _officer_action(action, done_message):
             messages.error(request, str(exc))
         else:
             messages.success(request, done_message % {"n": result or 0})
-        return redirect("office:progress", pk=release.pk)
+        return _back(request, release)
     return view
 
 

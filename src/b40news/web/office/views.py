@@ -20,7 +20,7 @@ from b40news.releases.models import Release, Translation
 from b40news.web.office import labels, permissions, reach
 from b40news.web.office.deadlines import form_for as deadline_form
 from b40news.web.office.documents import uploaded_text
-from b40news.web.office.forms import SendForm, SubmitForm
+from b40news.web.office.forms import SubmitForm
 from b40news.web.office.permissions import office_view, release_for
 
 log = logging.getLogger(__name__)
@@ -155,7 +155,6 @@ def release_page(request, pk):
         "mine": [row for row in to_approve if reviewed.get(row["code"]) == reviewers.REVIEWER],
         "deliveries": sum(counts.values()),
         "failed": counts[Delivery.State.FAILED],
-        "send_form": SendForm(),
         "deadline_form": deadline_form(release),
         **reach.context(request.user, release, owner),
     })

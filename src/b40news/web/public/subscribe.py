@@ -104,7 +104,7 @@ def _subscribe(request: HttpRequest, list_slug: str, form_name: str) -> HttpResp
     mailing_list = get_object_or_404(MailingList.objects.select_related("city__default_language"), slug=list_slug)
     city = mailing_list.city
     lang = pages.page_language(request, city.default_language.code)
-    fields = {"list": mailing_list.name, "city": city.name(lang.code)}
+    fields = {"list": mailing_list.label(lang.code), "city": city.name(lang.code)}
     invalid = pages.strings(lang.code)["subscribe_invalid"]
     wait = 0.0
     if request.method == "POST":
@@ -183,7 +183,7 @@ def _confirm_page(request, subscription: Subscription, lang, state: str, status:
         request, "confirm.html", lang,
         {"state": state, "preferences_url": links.preferences_url(subscription.subscriber_id),
          "subscribe_url": subscribe_url(mailing_list, lang.code)},
-        fields={"list": mailing_list.name, "city": mailing_list.city.name(lang.code),
+        fields={"list": mailing_list.label(lang.code), "city": mailing_list.city.name(lang.code),
                 "email": subscription.subscriber.email},
         private=True, brand=mailing_list.city.colour, status=status,
     )

@@ -68,7 +68,7 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
         {"done": subscription.status == Subscription.Status.UNSUBSCRIBED,
          "preferences_url": links.preferences_url(subscriber.pk),
          "subscribe_url": subscribe_url(mailing_list, lang.code)},
-        fields={"list": mailing_list.name, "city": mailing_list.city.name(lang.code), "email": subscriber.email},
+        fields={"list": mailing_list.label(lang.code), "city": mailing_list.city.name(lang.code), "email": subscriber.email},
         private=True, brand=mailing_list.city.colour,
     )
 
@@ -92,7 +92,7 @@ def preferences(request: HttpRequest, token: str) -> HttpResponse:
     if request.GET.get("left", "").isdigit():
         left = next((s for s in owned if s.pk == int(request.GET["left"])), None)
     rows = [
-        {"subscription": s, "name": s.mailing_list.name, "city": s.mailing_list.city.name(lang.code),
+        {"subscription": s, "name": s.mailing_list.label(lang.code), "city": s.mailing_list.city.name(lang.code),
          "status": s.status, "subscribe_url": subscribe_url(s.mailing_list, lang.code)}
         for s in owned
     ]
@@ -133,7 +133,7 @@ def _preferences_page(request, lang, subscriber: Subscriber, rows, left) -> Http
         {"rows": rows, "chosen": subscriber.language.code, "saved": request.GET.get("saved") == "language",
          "left": left, "choices": [(code, item.native) for code, item in languages.LANGUAGES.items()],
          "action": _here(request)},
-        fields={"email": subscriber.email, "list": left.mailing_list.name if left else ""},
+        fields={"email": subscriber.email, "list": left.mailing_list.label(lang.code) if left else ""},
         private=True,
     )
 
