@@ -32,7 +32,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import urlencode
-from django.utils.translation import get_language, gettext as _, gettext_lazy as _lazy, ngettext
+from django.utils.translation import get_language, gettext as _, gettext_lazy, ngettext, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from b40news import languages
@@ -47,8 +47,10 @@ Status = Subscription.Status
 MAX_UPLOAD = 2 * 1024 * 1024  # bytes: kept in the session between the dry run and the import
 SEARCH_LIMIT = 50
 SESSION_KEY = "b40news.audience.import"
-STATUS_LABELS = {Status.PENDING: _lazy("pending"), Status.CONFIRMED: _lazy("confirmed"),
-                 Status.UNSUBSCRIBED: _lazy("unsubscribed")}
+# A subscription's state (not a delivery's: "pending" there means "not sent yet").
+STATUS_LABELS = {Status.PENDING: pgettext_lazy("subscription", "pending"),
+                 Status.CONFIRMED: pgettext_lazy("subscription", "confirmed"),
+                 Status.UNSUBSCRIBED: pgettext_lazy("subscription", "unsubscribed")}
 
 
 def _may_manage(user) -> bool:
@@ -59,11 +61,12 @@ audience_view = lambda view: office_view(view, allowed=_may_manage)  # noqa: E73
 
 
 class ImportForm(forms.Form):
-    mailing_list = forms.ModelChoiceField(queryset=MailingList.objects.none(), label=_lazy("List"),
+    mailing_list = forms.ModelChoiceField(queryset=MailingList.objects.none(), label=gettext_lazy("List"),
                                           empty_label=None)
-    file = forms.FileField(label=_lazy("CSV file"))
+    file = forms.FileField(label=gettext_lazy("CSV file"))
     confirmed = forms.BooleanField(
-        required=False, label=_lazy("These people consented before: import them as confirmed, without invitation"))
+        required=False,
+        label=gettext_lazy("These people consented before: import them as confirmed, without invitation"))
 
     def __init__(self, *args, city: City, **kwargs):
         super().__init__(*args, **kwargs)
