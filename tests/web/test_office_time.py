@@ -11,6 +11,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from b40news import languages
 from b40news.network.models import City
 from b40news.releases import reviewers
 from b40news.web.office import zones
@@ -89,3 +90,12 @@ def test_the_settings_page_saves_a_zone(officer):
     assert zones.user_zone(officer) == "Europe/Zagreb"
     page = client.get(url).content.decode()
     assert "my city&#x27;s: Europe/Sofia" in page
+
+
+@pytest.mark.parametrize("code", list(languages.LANGUAGES))
+def test_every_interface_language_writes_the_day_before_the_month_on_a_24_hour_clock(code):
+    moment = datetime(2026, 12, 6, 15, 43, tzinfo=ZoneInfo("Europe/Sofia"))
+    with translation.override(languages.get(code).django), timezone.override(ZoneInfo("Europe/Sofia")):
+        for shown in (zones.when(moment, relative=False), zones.when(moment, relative=False, short=True)):
+            assert "15:43" in shown and shown.endswith(" EET") and "2026" in shown, (code, shown)
+            assert not shown.startswith(("12", "Dec")) and "12/06" not in shown and "12/6" not in shown, (code, shown)
