@@ -197,9 +197,10 @@ def _report(report, *, confirmed: bool) -> dict:
 
 
 @audience_view
-@require_POST
 def import_csv(request, city):
     city = permissions.audience_city(request, city)
+    if request.method != "POST":  # e.g. reloaded after the import: the upload form is on the audience page
+        return redirect("office:audience", city=city.slug)
     stored = request.session.get(SESSION_KEY)
     if request.POST.get("step") == "import":
         if not stored or stored.get("token") != request.POST.get("token") or stored.get("city") != city.slug:
