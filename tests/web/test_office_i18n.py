@@ -1,33 +1,19 @@
-"""The officer interface in English and Bulgarian (Django i18n, a language switcher).
-
-No GNU gettext needed: the strings are found with Django's own template
-scanner and Python's tokenizer, the catalogue is read with translate-toolkit
-and the compiled file with the standard library.
-"""
+"""The office's language switcher, and the scanner that finds the strings the code marks
+for translation (tests/i18n/ checks every catalogue against it, in all 13 languages)."""
 
 from __future__ import annotations
 
 import ast
-import gettext
 import io
 import tokenize
-from pathlib import Path
 
 import pytest
 from django.urls import reverse
-from django.utils.translation.template import templatize
-from translate.storage import po
 
-from b40news.web import office
 from tests.web.test_office_fixtures import (  # noqa: F401 (fixtures)
     fast_hashing, logged_in, network, officer, post, release,
 )
 
-WEB = Path(office.__file__).resolve().parent.parent
-CATALOGUE = WEB.parent / "locale" / "bg" / "LC_MESSAGES"
-SOURCES = sorted((WEB / "office").glob("*.py"))
-TEMPLATES = sorted([*(WEB / "templates" / "web" / "office").glob("*.html"),
-                    *(WEB / "templates" / "registration").glob("*.html")])
 CALLS = {"_", "gettext", "gettext_lazy", "ngettext", "ngettext_lazy"}
 
 
@@ -45,43 +31,6 @@ def marked_strings(code: str) -> set[str]:
             if parts:
                 found.add("".join(parts))
     return found
-
-
-def catalogue() -> dict[str, list[str]]:
-    store = po.pofile.parsefile(str(CATALOGUE / "django.po"))
-    units = {}
-    for unit in store.units:
-        if unit.isheader() or unit.isobsolete():
-            continue
-        assert not unit.isfuzzy(), f"fuzzy: {unit.source}"
-        if unit.hasplural():
-            units[str(unit.source.strings[0])] = [str(s) for s in unit.target.strings]
-        else:
-            units[str(unit.source)] = [str(unit.target)]
-    return units
-
-
-def test_every_string_of_the_interface_has_a_bulgarian_translation():
-    wanted = set()
-    for path in SOURCES:
-        wanted |= marked_strings(path.read_text(encoding="utf-8"))
-    for path in TEMPLATES:
-        wanted |= marked_strings(templatize(path.read_text(encoding="utf-8"), origin=str(path)))
-    assert len(wanted) > 100
-    units = catalogue()
-    assert sorted(wanted - set(units)) == []
-    assert [key for key, targets in units.items() if not all(targets)] == []
-
-
-def test_the_compiled_catalogue_is_the_current_one():
-    with open(CATALOGUE / "django.mo", "rb") as handle:
-        compiled = gettext.GNUTranslations(handle)
-    for source, targets in catalogue().items():
-        if len(targets) == 1:
-            assert compiled.gettext(source) == targets[0], source
-        else:
-            assert compiled.ngettext(source, source + "s", 1) == targets[0], source
-            assert compiled.ngettext(source, source + "s", 5) == targets[1], source
 
 
 @pytest.mark.django_db
