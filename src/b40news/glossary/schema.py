@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from b40news import languages
-from b40news.glossary.entries import ID_RE, KINDS, STATUSES, Entry, GlossaryError
+from b40news.glossary.entries import FORMS, ID_RE, KINDS, STATUSES, Entry, GlossaryError
 
 # The order fields are written in, and the only keys an entry may have.
 FIELDS = (
@@ -84,7 +84,10 @@ def entry_from_dict(data: Any, *, file: str = "", index: int = 0, kind: str | No
         raise fail("must be a mapping of language code to text", "targets")
     targets: dict[str, str] = {}
     for code, value in targets_raw.items():
-        if str(code) not in languages.TARGETS:
+        language, _, form = str(code).partition(":")
+        if form and form not in FORMS:
+            raise fail(f"unknown form {form!r}; forms: {', '.join(FORMS)} (e.g. mk:def)", f"targets.{code}")
+        if language not in languages.TARGETS:
             raise fail(f"unknown target language {code!r}; known: {', '.join(languages.TARGETS)}",
                        f"targets.{code}")
         if not isinstance(value, str):
