@@ -118,6 +118,28 @@ def entry_from_dict(data: Any, *, file: str = "", index: int = 0, kind: str | No
     )
 
 
+FORMS_SEPARATOR = " | "
+
+
+def forms_text(targets: Mapping[str, str]) -> str:
+    """The forms of ``targets`` ("mk:def" keys) as one text: ``mk:def=... | en:pl=...``
+    (CSV's ``forms`` column, TBX's ``b40-forms`` description)."""
+    return FORMS_SEPARATOR.join(f"{key}={value}" for key, value in targets.items() if ":" in key)
+
+
+def parse_forms(text: str) -> dict[str, str]:
+    """The inverse of :func:`forms_text`; the schema then checks the keys."""
+    forms = {}
+    for part in text.split(FORMS_SEPARATOR.strip()):
+        key, sep, value = part.partition("=")
+        if part.strip():
+            if not sep:
+                raise GlossaryError(f"a form is written language:form=text, not {part.strip()!r}",
+                                    field="forms")
+            forms[key.strip()] = value.strip()
+    return forms
+
+
 def entry_to_dict(entry: Entry) -> dict[str, Any]:
     """The mapping written to YAML: stable field order, defaults left out.
 
