@@ -70,7 +70,8 @@ def test_length_ratio_on_long_segments_only():
 def test_leftovers_are_transliterated_into_the_target_script():
     text, [flag] = clean_segment("The township will ремонтира three schools.", "en", ["ремонтира"])
     assert text == "The township will remontira three schools."
-    assert flag.code == "transliterated" and "ремонтира → remontira" in flag.reason
+    # a common word only transliterated never ships in English: the segment is held for a person
+    assert flag.code == "untranslated-word" and "ремонтира → remontira" in flag.reason
     # Unmarked Cyrillic in a Latin target is a leftover too (Argos marks nothing).
     assert clean_segment("Gradonačelnik Щастливи", "hr", [])[0] == "Gradonačelnik Štastlivi"
     greek, _ = clean_segment("Ο Чакърова ήρθε.", "el", [])
@@ -78,9 +79,9 @@ def test_leftovers_are_transliterated_into_the_target_script():
 
 
 def test_macedonian_keeps_its_own_letters():
-    text, flags = clean_segment("Пресконференцијата ќе почне, Пресконференцията.", "mk",
-                                ["Пресконференцията"])
-    assert text == "Пресконференцијата ќе почне, Пресконференцијата."
+    text, flags = clean_segment("Пресконференцијата ќе почне, пресконференцията.", "mk",
+                                ["пресконференцията"])
+    assert text == "Пресконференцијата ќе почне, пресконференцијата."
     assert codes(flags) == ["transliterated"]
     # An unknown word already spelt in Macedonian letters is left as it is.
     assert clean_segment("Програмата вклучува обуки за младежи.", "mk", ["младежи"]) == (

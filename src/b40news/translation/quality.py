@@ -127,7 +127,7 @@ def is_name_or_foreign(word: str) -> bool:
         return True
     if not any(_is_cyrillic(c) for c in letters):
         return True
-    return word[:1].isupper() or len(letters) <= 2
+    return word[:1].isupper() or len(letters) == 1  # a name, an acronym, "г" of "г."
 
 
 @lru_cache(maxsize=1)
@@ -167,7 +167,7 @@ def check_segment(source: str, output: str, target: str, unknown: Iterable[str] 
         words = len(_WORD_RE.findall(LOOSE_PLACEHOLDER_RE.sub(" ", source)))
         if words and len(unknown) / words > UNKNOWN_SHARE:
             flags.append(Flag("mostly-unknown", f"{len(unknown)} of {words} words unknown to the engine"))
-    leftovers = foreign_words(output, target)
+    leftovers = [word for word in foreign_words(output, target) if not is_name_or_foreign(word)]
     if leftovers:
         name = languages.get(target).name
         flags.append(Flag("source-script", f"not {name} letters: {_named(leftovers)}"))
@@ -235,11 +235,8 @@ def clean_segment(output: str, target: str, unknown: Iterable[str] = ()) -> tupl
         new = transliterate(word, target)
         if languages.get(target).script != "Cyrl" and any(_is_cyrillic(c) for c in new):
             new = transliterate(word.translate(AS_BULGARIAN), target)
-        if new != match.group(0):
-            if language.script == "Latn" and not is_name_or_foreign(match.group(0)):
-                common.append(f"{match.group(0)} → {new}")
-            else:
-                changed.append(f"{match.group(0)} → {new}")
+        if new != match.group(0) and not is_name_or_foreign(match.group(0)):  # names: no flag
+            (common if language.script == "Latn" else changed).append(f"{match.group(0)} → {new}")
         return new
 
     text = _WORD_RE.sub(replace, output)
