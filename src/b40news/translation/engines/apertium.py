@@ -119,6 +119,9 @@ class ApertiumEngine(Engine):
 
     def _translate(self, segments: list[str], source: str, target: str) -> list[Output]:
         mode = self.modes()[(source, target)]
+        edited = self.data_dir != self.stock_dir  # the lexicon's editing rules come with it
+        if edited:
+            segments = [lexicon.apply_edits(mode, "pre", text) for text in segments]
         stream = "".join(f"[<s{i}/>]{encode(text)}\0" for i, text in enumerate(segments))
         command = [self.command, "-z", "-f", "none", "-d", str(self.data_dir), mode]
         env = {**os.environ, "LC_ALL": "C.UTF-8"}
@@ -136,7 +139,10 @@ class ApertiumEngine(Engine):
             tail = done.stderr.decode("utf-8", "replace").strip()[-500:]
             raise EngineError(f"apertium {mode} returned {len(numbers)} of {len(segments)} "
                               f"segments{': ' + tail if tail else ''}")
-        return [read_marks(decode(piece)) for piece in pieces[2::2]]
+        outputs = [read_marks(decode(piece)) for piece in pieces[2::2]]
+        if edited:
+            outputs = [Output(lexicon.apply_edits(mode, "post", o.text), o.unknown, o.repairs) for o in outputs]
+        return outputs
 
 
 def encode(text: str) -> str:

@@ -12,6 +12,8 @@ The sources are plain tables in ``data/`` (reviewable in a diff):
   English forms the generator lacks.
 * ``bg.cg3``: Constraint Grammar rules run after Apertium's own (the short
   definite article is not a count form: "на музея" is "на музејот").
+* ``edits.tsv``: pre- and post-editing rules (regular expressions) per
+  Apertium mode, for what a dictionary cannot express.
 * ``adapt-bg-mk.tsv``: endings of Bulgarian words no dictionary knows,
   rewritten the Macedonian way before letter-by-letter transliteration.
 
@@ -22,6 +24,6 @@ binaries and ``modes/`` that point at them, which the Apertium engine uses
 in place of ``/usr/share/apertium``. Plain Python: no Django.
 """
 
-from .build import DATA, LexiconError, adapt_unknown, checksum, ensure, load_rows
+from .build import DATA, LexiconError, adapt_unknown, apply_edits, checksum, ensure, load_rows
 
-__all__ = ["DATA", "LexiconError", "adapt_unknown", "checksum", "ensure", "load_rows"]
+__all__ = ["DATA", "LexiconError", "adapt_unknown", "apply_edits", "checksum", "ensure", "load_rows"]

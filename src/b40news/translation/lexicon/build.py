@@ -20,7 +20,7 @@ from . import paradigms
 log = logging.getLogger(__name__)
 
 DATA = Path(__file__).with_name("data")
-SOURCES = ("bg-mk.tsv", "mk-en.tsv", "bg.cg3", "adapt-bg-mk.tsv")
+SOURCES = ("bg-mk.tsv", "mk-en.tsv", "bg.cg3", "adapt-bg-mk.tsv", "edits.tsv")
 CODE = (Path(__file__), Path(__file__).with_name("paradigms.py"))
 PREFERRED_WEIGHT = "-1"  # in front of the installed dictionary's translations (lt-proc sorts by weight)
 SECTION = "b40lexicon"  # lt-append overwrites a section of the same name: never "main"
@@ -287,3 +287,29 @@ def adapt_unknown(word: str) -> str:
                 replacement = replacement.upper()
             return stem + replacement
     return word
+
+
+@lru_cache(maxsize=8)
+def edits(mode: str, stage: str, data: Path = DATA) -> tuple[tuple[re.Pattern[str], str], ...]:
+    """The pre- or post-editing rules of one Apertium mode (``edits.tsv``), compiled.
+
+    Cells are tab-separated and kept as written (a replacement may be a space)."""
+    rules = []
+    for number, line in enumerate((data / "edits.tsv").read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        cells = line.split("\t")
+        if len(cells) < 4:
+            raise LexiconError(f"edits.tsv:{number}: mode, stage, pattern and replacement are needed")
+        if cells[0].strip() == mode and cells[1].strip() == stage:
+            try:
+                rules.append((re.compile(cells[2]), cells[3]))
+            except re.error as error:
+                raise LexiconError(f"edits.tsv:{number}: {error}") from error
+    return tuple(rules)
+
+
+def apply_edits(mode: str, stage: str, text: str) -> str:
+    for pattern, replacement in edits(mode, stage):
+        text = pattern.sub(replacement, text)
+    return text
