@@ -235,7 +235,9 @@ def clean_segment(output: str, target: str, unknown: Iterable[str] = ()) -> tupl
         new = transliterate(word, target)
         if languages.get(target).script != "Cyrl" and any(_is_cyrillic(c) for c in new):
             new = transliterate(word.translate(AS_BULGARIAN), target)
-        if new != match.group(0) and not is_name_or_foreign(match.group(0)):  # names: no flag
+        opening = not output[: match.start()].strip() or output[: match.start()].rstrip()[-1] in ".!?:"
+        if new != match.group(0) and (not is_name_or_foreign(match.group(0))  # names: no flag
+                                      or opening and word[1:].islower()):  # a capital that opens a sentence
             (common if language.script == "Latn" else changed).append(f"{match.group(0)} → {new}")
         return new
 
