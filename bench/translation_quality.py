@@ -14,7 +14,9 @@ Apertium with the lexicon compiled over it (``translation/lexicon``):
   (``translation/quality.py``, glossary checks included), as a reviewer would
   see them;
 * English common words only transliterated: how many the checks found (each
-  holds its segment for a person: none ships);
+  holds its segment for a person), and how many ship in a segment the checks
+  pass, found by spelling every source word in Latin letters and keeping those
+  Apertium's English analyser does not know (must be 0);
 * term accuracy: glossary term occurrences whose target stands in the output
   in the form the source asks for (Кметът → Градоначалникот, 80 кмета →
   80 Mayors);
@@ -32,6 +34,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import subprocess
 import sys
 import tempfile
 from collections import defaultdict
@@ -63,6 +66,7 @@ class Score:
     segments: int = 0
     publishable: int = 0
     transliterated: int = 0
+    shipped_transliterated: int = 0  # found by comparing words, not from the flags
     terms: int = 0
     terms_right: int = 0
     hypotheses: list[str] = field(default_factory=list)
@@ -98,6 +102,18 @@ def engine_sets(work: Path) -> dict[str, dict]:
     }
 
 
+ENGLISH_ANALYSER = Path("/usr/share/apertium/apertium-mkd-eng/eng-mkd.automorf.bin")
+
+
+def not_english(words: list[str]) -> list[str]:
+    """The words Apertium's English analyser does not know (a transliteration, not a cognate)."""
+    if not words:
+        return []
+    done = subprocess.run(["lt-proc", "-z", str(ENGLISH_ANALYSER)], input="\0".join(words) + "\0",
+                          capture_output=True, text=True, check=True)
+    return [w for w, out in zip(words, done.stdout.split("\0")) if "/*" in out]
+
+
 def _flat(text: str) -> str:
     return " ".join(text.split())
 
@@ -108,6 +124,7 @@ def measure(texts: list[Text], engines: dict, glossary) -> dict[tuple[str, bool]
     from b40news.translation.engines.base import needs_translation
     from b40news.translation.pipeline import translate_segments
     from b40news.translation.service import _replacement, finish, prepare
+    from b40news.text.scripts import transliterate
     from b40news.text.tokens import LOOSE_PLACEHOLDER_RE
 
     apertium = engines["apertium"]
@@ -137,6 +154,11 @@ def measure(texts: list[Text], engines: dict, glossary) -> dict[tuple[str, bool]
                 for flag in segment["flags"]:
                     if flag.startswith("untranslated-word:"):
                         score.transliterated += flag.count("→")
+                if code == "en" and not quality.failed(segment["flags"]):
+                    spelt = {transliterate(word, "en").lower() for word in _WORD_RE.findall(segment["source"])
+                             if not quality.is_name_or_foreign(word)}
+                    found = [w for w in _WORD_RE.findall(segment["target"]) if w.lower() in spelt]
+                    score.shipped_transliterated += len(not_english(found))  # park, sport: English too
                 for span in protected_segment.spans:
                     if span.kind == "term":
                         score.terms += 1
@@ -156,7 +178,7 @@ def _pct(part: int, whole: int) -> str:
 def report(all_scores: dict[str, dict], texts: list[Text]) -> str:
     lines = []
     header = (f"{'route':12}{'texts':10}{'lexicon':9}{'words':>6}{'unknown/100':>12}{'publishable':>13}"
-              f"{'translit.':>10}{'terms':>7}{'right':>9}{'chrF':>7}")
+              f"{'translit.':>10}{'shipped':>8}{'terms':>7}{'right':>9}{'chrF':>7}")
     lines += [header, "-" * len(header)]
     for code, route in (("mk", "bg→mk"), ("en", "bg→mk→en")):
         for heldout, label in ((False, f"dev ({sum(not t.heldout for t in texts)})"),
@@ -166,7 +188,7 @@ def report(all_scores: dict[str, dict], texts: list[Text]) -> str:
                 chrf = s.chrf()
                 lines.append(
                     f"{route:12}{label:10}{which:9}{s.words:6}{100 * s.unknown / max(s.words, 1):12.1f}"
-                    f"{_pct(s.publishable, s.segments):>13}{s.transliterated:10}{s.terms:7}"
+                    f"{_pct(s.publishable, s.segments):>13}{s.transliterated:10}{s.shipped_transliterated:8}{s.terms:7}"
                     f"{_pct(s.terms_right, s.terms):>9}{'' if chrf is None else f'{chrf:.1f}':>7}")
     return "\n".join(lines)
 
