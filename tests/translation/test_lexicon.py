@@ -120,3 +120,31 @@ def test_glossary_terms_come_out_in_the_source_form(source, code, wanted):
     for span in protected.spans:
         restored = restored.replace(span.token, _replacement(span, code, glossary))
     assert wanted in restored
+
+
+def test_editing_rules_are_data():
+    assert lexicon.apply_edits("mkd-eng", "post", "The guests  met in ⟦3⟧ г.") == "The guests met in ⟦3⟧."
+    assert lexicon.apply_edits("mkd-eng", "post", "in 2021 г. in Istanbul") == "in 2021 in Istanbul"
+    assert lexicon.apply_edits("bul-mkd", "pre", "Кметът  дойде") == "Кметът  дойде"  # no pre-edit for it
+
+
+def test_a_target_form_must_be_a_known_one():
+    from b40news.glossary.entries import GlossaryError
+    from b40news.glossary.schema import entry_from_dict
+
+    base = {"id": "title.mayor", "bg": "кмет", "targets": {"mk": "градоначалник", "mk:def": "градоначалникот"}}
+    assert entry_from_dict(base).target("mk", "def") == "градоначалникот"
+    assert entry_from_dict(base).target("mk", "pl") == "градоначалник"  # no plural given: the base form
+    with pytest.raises(GlossaryError, match="unknown form 'dual'"):
+        entry_from_dict({**base, "targets": {"mk:dual": "x"}})
+
+
+def test_lexicon_rows_are_checked():
+    from b40news.translation.lexicon import paradigms
+
+    with pytest.raises(paradigms.ParadigmError, match="unknown class"):
+        paradigms.bulgarian("кмет", "noun")
+    with pytest.raises(paradigms.ParadigmError, match="needs its forms"):
+        paradigms.macedonian("одобри", "vblex-perf", "одобри|одобрат")
+    assert ("музея", ("n", "m", "sg", "nom", "def", "obj")) in paradigms.bulgarian("музей", "n-m")
+    assert ("вредноста", ("n", "f", "sg", "nom", "def")) in paradigms.macedonian("вредност", "n-f")
