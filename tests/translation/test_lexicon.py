@@ -103,6 +103,19 @@ def test_source_form_of_a_term(text, surface, form):
     assert source_form(text, start, start + len(surface), ("кмет", "градоначалник")) == form
 
 
+@pytest.mark.parametrize(("text", "surface", "base", "form"), [
+    ("Членът на мрежата", "Членът", "член", "def"),
+    ("Мрежата B40 расте", "Мрежата B40", "мрежа B40", "def"),
+    ("Националното сдружение", "Националното сдружение", "Национално сдружение", "def"),
+    ("в Балканския регион", "Балканския регион", "Балкански регион", "def"),
+    ("сдруженията", "сдруженията", "сдружение", "pl-def"),
+    ("две мрежи", "мрежи", "мрежа", "pl"),
+])
+def test_source_form_of_nouns_and_adjectives(text, surface, base, form):
+    start = text.index(surface)
+    assert source_form(text, start, start + len(surface), (base,)) == form
+
+
 @pytest.mark.parametrize(("source", "code", "wanted"), [
     ("Кметът откри сесията.", "mk", "Градоначалникот"),
     ("На срещата дойдоха 80 кмета.", "mk", "80 градоначалници"),

@@ -27,12 +27,11 @@ _NEUTER = {"то": "def", "а": "pl", "я": "pl", "ата": "pl-def", "ята": 
 _ADJECTIVE = {"ия": "def", "ият": "def", "ата": "def", "ото": "def", "ите": "pl-def"}
 
 
-def _first_inflecting(surface: str) -> str:
-    toks = tokens(surface)
-    for token, inflects in zip(toks, inflecting_words(surface)):
-        if inflects:
-            return token
-    return ""
+def _first_inflecting(surface: str) -> tuple[str, bool]:
+    """The first word of ``surface`` that inflects, and whether it is an adjective
+    (another inflecting word follows it: "Балкански регион", "Национално сдружение")."""
+    inflecting = [token for token, inflects in zip(tokens(surface), inflecting_words(surface)) if inflects]
+    return (inflecting[0], len(inflecting) > 1) if inflecting else ("", False)
 
 
 def source_form(text: str, start: int, end: int, surfaces: tuple[str, ...]) -> str:
@@ -43,13 +42,13 @@ def source_form(text: str, start: int, end: int, surfaces: tuple[str, ...]) -> s
         return ""
     form = ""
     for surface in surfaces:
-        base = _first_inflecting(surface)
+        base, adjective = _first_inflecting(surface)
         if not base:
             continue
         word = next((w for w in words if w.lower().startswith(base.lower()[:max(2, len(base) - 2)])), "")
         if not word:
             continue
-        form = _ending_form(base.lower(), word.lower())
+        form = _ending_form(base.lower(), word.lower(), adjective or base.lower().endswith("ски"))
         break
     before = _BEFORE_RE.search(text[:start])
     previous = before.group(1).lower() if before else ""
@@ -60,13 +59,17 @@ def source_form(text: str, start: int, end: int, surfaces: tuple[str, ...]) -> s
     return form
 
 
-def _ending_form(base: str, word: str) -> str:
+def _ending_form(base: str, word: str, adjective: bool) -> str:
     if word == base:
         return ""
     last = base[-1]
-    if base.endswith(("ски", "ен", "ен")) or (last == "и" and len(base) > 4):
-        table, stem = _ADJECTIVE, base[:-1] if last == "и" else base
-    elif last in "ая":
+    if adjective:  # национален/национално/балкански: the stem before the gender ending
+        stem = base[:-1] if last in "иоа" else (base[:-2] + "н" if base.endswith("ен") else base)
+        table = {**_ADJECTIVE, "а": "", "о": "", "и": "pl"} if last not in "иоа" else _ADJECTIVE
+        if not word.startswith(stem):
+            return ""
+        return table.get(word[len(stem):], "")
+    if last in "ая":
         table, stem = _FEMININE, base[:-1]
         if word.startswith(base):
             stem = base
