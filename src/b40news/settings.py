@@ -251,6 +251,8 @@ ARGOS_THREADS = env.get_int("B40NEWS_ARGOS_THREADS", 0)
 # Where `b40news models download` reads the package index (a mirror's index.json, or its folder URL).
 ARGOS_INDEX_URL = env.get_str("B40NEWS_ARGOS_INDEX_URL", PUBLIC_INDEX_URL)
 APERTIUM_BIN = env.get_str("B40NEWS_APERTIUM_BIN", "apertium")
+# The project's domain lexicon (translation/lexicon/) compiled over Apertium's data at first use; off: Apertium alone.
+APERTIUM_LEXICON_DIR = (DATA_DIR / "apertium-lexicon") if env.get_bool("B40NEWS_APERTIUM_LEXICON", True) else None
 FLAGGED_SHARE_LIMIT = env.get_float("B40NEWS_FLAGGED_SHARE_LIMIT", 0.5)
 FUZZY_THRESHOLD = env.get_float("B40NEWS_FUZZY_THRESHOLD", 75.0)  # memory matches from this score (0-100)
 # The seed glossary only (YAML, loaded into an empty database); the glossary itself is in the database.

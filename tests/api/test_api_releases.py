@@ -86,6 +86,10 @@ def test_state_is_the_status_document(release, officer):
     assert state["release"] == release.pk and state["city"] == HOME and state["title"] == SEED_TITLE
     assert state["status"] == "review"
     assert state["languages"]["mk"]["status"] == "translated" and state["languages"]["mk"]["flagged"] > 0
+    # segments publishable as they are, by the checks' own estimate: every segment with text and no flag
+    mk = Translation.objects.get(release=release, language__code="mk")
+    with_text = sum(1 for segment in mk.segments if any(c.isalpha() for c in segment["source"]))
+    assert state["languages"]["mk"]["publishable"] == with_text - state["languages"]["mk"]["flagged"] > 0
     assert state["languages"]["hr"]["status"] == "no_engine"
     assert set(state["counts"]) >= {"waiting", "pending", "sent"} and "progress" in state
 

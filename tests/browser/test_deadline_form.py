@@ -1,6 +1,6 @@
-"""The release page's deadline form in a real browser in Sofia: the stored UTC deadline is
-shown in the browser's time zone and a chosen one is stored from it (browser-time.js,
-a static file the CSP allows), with the planned fallbacks."""
+"""The release page's deadline form in a real browser, for an officer of Stara Zagora: the
+stored UTC deadline is shown in her time zone (her city's, Europe/Sofia) and a typed one is
+read in it, with the planned fallbacks; no script, no CSP violation."""
 
 from __future__ import annotations
 

@@ -16,6 +16,7 @@ from b40news.network.models import City, Language, MailingList, Officer, Subscri
 from b40news.network.sample import load_sample
 from b40news.releases.models import Release, Translation
 from tests.conftest import SEED, SEED_TITLE
+from tests.web.test_office_fixtures import UNKNOWN_PARAGRAPH  # words no dictionary knows: flags to review
 from tests.web.test_office_fixtures import review_everything
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -66,7 +67,9 @@ def test_an_officer_submits_reviews_approves_previews_and_sends(page, live_serve
         # Submit the seed release by pasting it.
         page.click("text=New release")
         page.fill("#id_title", SEED_TITLE)
-        page.fill("#id_body", SEED.read_text(encoding="utf-8"))
+        # three flagged segments: one is corrected, the approve button names the two left
+        page.fill("#id_body", SEED.read_text(encoding="utf-8").rstrip("\n") + UNKNOWN_PARAGRAPH
+                  + "\n\nГостите посетиха и читалищата в областта.")
         assert page.is_checked("#id_lists_0")
         screenshot("submit")
         page.click("button:has-text('Submit and translate')")

@@ -68,7 +68,7 @@ def test_the_real_glossary_lints_clean(glossary):
 def test_every_approved_entry_has_all_twelve_languages(glossary):
     assert len(TARGETS) == 12
     for entry in glossary.approved().entries:
-        assert set(entry.targets) == set(TARGETS), entry.id
+        assert {code for code in entry.targets if ":" not in code} == set(TARGETS), entry.id
         assert all(entry.targets[code].strip() for code in TARGETS), entry.id
 
 

@@ -105,17 +105,17 @@ def test_csv_errors_name_line_entry_and_field():
 def test_merge_adds_new_entries_as_proposed_and_never_overwrites_approved(glossary):
     sofia = glossary.get("city.sofia")
     changed = replace(sofia, targets={**sofia.targets, "tr": "Sofia"}, status="approved")
-    new = replace(glossary.get("city.varna"), id="city.plovdiv", bg="Пловдив", note="")
+    new = replace(glossary.get("city.varna"), id="city.pernik", bg="Перник", note="")
     merged, report = merge_proposals(glossary, [changed, new])
 
     assert merged.get("city.sofia") == sofia  # untouched
     revision = merged.get("city.sofia~r1")
     assert revision.status == "proposed" and revision.replaces == "city.sofia"
     assert revision.targets["tr"] == "Sofia" and revision.approved_by == ""
-    assert merged.get("city.plovdiv").status == "proposed"
+    assert merged.get("city.pernik").status == "proposed"
     assert merged.version == glossary.version  # approved content unchanged
     assert any("city.sofia~r1" in line and "targets tr" in line for line in report)
-    assert any(line.startswith("added city.plovdiv") for line in report)
+    assert any(line.startswith("added city.pernik") for line in report)
     assert lint(merged) == []
 
 

@@ -136,15 +136,16 @@ def test_the_officer_sets_them_on_the_release_page(release, officer):
     client = logged_in(officer)
     page = reverse("office:release", args=[release.pk])
     html = client.get(page).content.decode()
-    assert 'id="deadline-form"' in html and "web/office/browser-time.js" in html and "<script>" not in html
+    assert 'id="deadline-form"' in html and "Europe/Sofia" in html and "<script>" not in html
+    # Typed in the officer's own time zone (her city's: Europe/Sofia, UTC+3 in summer).
     response = post(client, page, reverse("office:deadline", args=[release.pk]),
-                    {"deadline": "2030-05-01T09:30", "utc_offset": "120", "fallbacks": "hr=mk, en=wait"})
+                    {"deadline": "2030-05-01T09:30", "fallbacks": "hr=mk, en=wait"})
     assert response.status_code == 302
     release.refresh_from_db()
     assert release.planned_fallbacks == {"hr": "mk", "en": "wait"}
-    assert release.deadline.isoformat() == "2030-05-01T07:30:00+00:00"
+    assert release.deadline.isoformat() == "2030-05-01T06:30:00+00:00"
     html = client.get(page).content.decode()
-    assert 'value="en=wait, hr=mk"' in html and 'value="2030-05-01T07:30"' in html
+    assert 'value="en=wait, hr=mk"' in html and 'value="2030-05-01T09:30"' in html
 
 
 def test_a_bad_plan_on_the_page_is_an_error_and_keeps_what_was_stored(release, officer):

@@ -108,7 +108,8 @@ def test_flagged_segments_are_remembered_with_their_flags(apertium_counting):
     segments = ["Кметът на Стара Загора участва в срещата в Загреб.", "Кметът Гльорбофски откри изложбата."]
     results = translate_segments(segments, ["en"], apertium_counting, memory=memory)
     flags = [s.flags for s in results["en"].segments]
-    assert flags[0] == [] and flags[1]
+    # Apertium alone writes "The governor of Stara Zagora": a known wrong sense holds the segment
+    assert [f.split(":")[0] for f in flags[0]] == ["wrong-sense"] and flags[1]
     assert sorted(item.source for item in memory.items.values()) == sorted(segments)
     item = next(i for i in memory.items.values() if i.source == segments[0])
     assert item.route == "apertium:bg-mk apertium:mk-en" and item.language == "en"
@@ -126,10 +127,11 @@ def test_leftover_bulgarian_is_transliterated_and_flagged(apertium_counting):
     [en] = results["en"].segments
     assert not CYRILLIC.search(en.target)
     assert "Glyorbofski" in en.target
-    assert [f.split(":")[0] for f in en.flags] == ["engine-marks", "source-script", "transliterated"]
+    # a name is transliterated and not flagged; Apertium alone's "governor" is
+    assert [f.split(":")[0] for f in en.flags] == ["wrong-sense"]
     [mk] = results["mk"].segments
     assert "Гљорбофски" in mk.target  # Macedonian letters, not Bulgarian ль
-    assert [f.split(":")[0] for f in mk.flags] == ["engine-marks", "source-script", "transliterated"]
+    assert mk.flags == []
 
 
 def test_too_many_failed_segments_fail_the_language_but_keep_segments(apertium_counting):
@@ -143,7 +145,8 @@ def test_too_many_failed_segments_fail_the_language_but_keep_segments(apertium_c
 
 
 def test_a_few_unknown_words_flag_a_segment_without_failing_the_route(apertium_counting):
-    segments = ["Кметът Гльорбофски откри изложбата в града.", "Кметът Зъбърчански дойде в града.", "Кметът дойде."]
+    segments = ["Кметът откри зъбърчанската изложба в града.", "Кметът фльорбира в града днес.", "Кметът дойде.",
+                "Кметът Гльорбофски дойде в града."]  # an unknown name is not flagged
     mk = translate_segments(segments, ["mk"], apertium_counting, flagged_share_limit=0.5)["mk"]
     assert mk.status == "translated" and mk.flagged == 2
     assert not any("mostly-unknown" in flag for s in mk.segments for flag in s.flags)

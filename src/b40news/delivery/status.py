@@ -48,6 +48,7 @@ def release_status(release: Release, *, now: datetime | None = None) -> dict:
             "tier": t.tier,
             **drafts.summary(t.segments),  # segments, reviewed, empty, prefilled by kind
             "flagged": t.flagged,
+            "publishable": t.publishable,  # segments publishable as is by the checks' own estimate
             "glossary": t.glossary_report,
             "reason": t.reason,
             "approved_by": t.approved_by_name or None,

@@ -14,12 +14,12 @@ import io
 
 from b40news import languages
 from b40news.glossary.entries import Entry, Glossary, GlossaryError
-from b40news.glossary.schema import entry_from_dict
+from b40news.glossary.schema import entry_from_dict, forms_text, parse_forms
 
 VARIANT_SEPARATOR = " | "
 COLUMNS = (
     "id", "status", "bg", "variants", "do_not_translate", "case_sensitive",
-    *languages.TARGETS,
+    *languages.TARGETS, "forms",
     "note", "approved_by", "approved_at", "replaces",
 )
 _TRUE, _FALSE = {"true", "yes", "1", "y"}, {"false", "no", "0", "n", ""}
@@ -42,6 +42,7 @@ def export_csv(glossary: Glossary) -> str:
             "approved_at": entry.approved_at, "replaces": entry.replaces,
         }
         row.update({code: entry.targets.get(code, "") for code in languages.TARGETS})
+        row["forms"] = forms_text(entry.targets)
         writer.writerow(row)
     return out.getvalue()
 
@@ -76,6 +77,10 @@ def import_csv(text: str) -> list[Entry]:
             "targets": {code: row[code] for code in languages.TARGETS if row.get(code, "").strip()},
             "status": row.get("status", "").strip() or "proposed",
         }
+        try:
+            fields["targets"].update(parse_forms(row.get("forms", "")))
+        except GlossaryError as error:
+            raise GlossaryError(str(error), file=where, entry_id=fields["id"], field="forms") from None
         for name in ("note", "approved_by", "approved_at", "replaces"):
             if row.get(name, "").strip():
                 fields[name] = row[name]

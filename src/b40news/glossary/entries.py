@@ -32,6 +32,10 @@ KINDS: dict[str, str] = {
     "term": "terms.yaml",
 }
 STATUSES = ("approved", "proposed", "rejected")
+# Grammatical forms a target may also carry, as "mk:def", "mk:pl", "en:pl" keys of
+# ``targets``: enforcement writes the one the Bulgarian source form asks for
+# (Градоначалникът -> Градоначалникот, 80 кмета -> 80 градоначалници / 80 Mayors).
+FORMS = ("def", "pl", "pl-def")
 # "city.sofia", and for a proposed revision of an entry "city.sofia~r1".
 ID_RE = re.compile(r"^(?P<kind>[a-z]+)\.[a-z0-9]+(?:-[a-z0-9]+)*(?:~r[1-9][0-9]*)?$")
 
@@ -108,8 +112,9 @@ class Entry:
         """The Bulgarian forms this entry is matched by: ``bg`` then variants."""
         return (self.bg, *self.variants)
 
-    def target(self, language: str) -> str:
-        """The approved string for ``language`` (aliases such as ``sr`` accepted).
+    def target(self, language: str, form: str = "") -> str:
+        """The approved string for ``language`` (aliases such as ``sr`` accepted),
+        in ``form`` (:data:`FORMS`) when the entry gives that form, else the base form.
 
         ``do_not_translate`` entries give ``bg`` unchanged. A missing Serbian
         script is derived from the other one by the one-to-one Serbian mapping.
@@ -118,6 +123,10 @@ class Entry:
         code = languages.get(language).code
         if self.do_not_translate:
             return self.bg
+        if form and self.targets.get(f"{code}:{form}"):
+            return self.targets[f"{code}:{form}"]
+        if form == "pl-def" and self.targets.get(f"{code}:pl") and code == "en":
+            return self.targets[f"{code}:pl"]
         value = self.targets.get(code, "")
         if value:
             return value
@@ -129,6 +138,13 @@ class Entry:
             if code == "sr-Latn" and self.targets.get("sr-Cyrl"):
                 return scripts.serbian_to_latin(self.targets["sr-Cyrl"])
         raise KeyError(f"glossary entry {self.id} has no target for {code}")
+
+    def forms(self, language: str) -> list[str]:
+        """Every string this entry may stand as in ``language``: the base form, then its forms."""
+        code = languages.get(language).code
+        found = [self.target(code)] if (self.do_not_translate or self.targets.get(code)) else []
+        found += [value for key, value in self.targets.items() if key.startswith(code + ":")]
+        return list(dict.fromkeys(found))
 
     def content_key(self) -> list:
         """What the translation output depends on (the version checksum input).

@@ -80,8 +80,8 @@ def _entry_problems(entry: Entry, ids: set[str]) -> list[Problem]:
     for code, value in entry.targets.items():
         if not value.strip():
             problems.append(Problem(entry.id, "empty-target", f"the {code} target is empty"))
-        elif not entry.do_not_translate and code in languages.LANGUAGES:
-            stray = _foreign_words(value, languages.LANGUAGES[code].script, entry)
+        elif not entry.do_not_translate and code.partition(":")[0] in languages.LANGUAGES:
+            stray = _foreign_words(value, languages.LANGUAGES[code.partition(":")[0]].script, entry)
             if stray:
                 problems.append(Problem(
                     entry.id, "wrong-script",

@@ -135,6 +135,12 @@ def free_id(glossary: Glossary, wanted: str) -> str:
     return candidate
 
 
+def _target_key(code: str) -> str:
+    """A language code (aliases accepted), or a form of one: ``mk:def`` (the schema checks the form)."""
+    language, sep, form = str(code).partition(":")
+    return languages.get(language).code + sep + form
+
+
 def proposal_from_fields(fields: dict, glossary: Glossary, *, fill_missing: bool = False) -> Entry:
     """The ``proposed`` entry a reviewer's form or command line describes.
 
@@ -150,7 +156,7 @@ def proposal_from_fields(fields: dict, glossary: Glossary, *, fill_missing: bool
     if unknown:
         raise GlossaryError(f"unknown field(s) {', '.join(unknown)}; allowed: id, kind, {', '.join(EDITABLE)}")
     try:
-        targets = {languages.get(code).code: value for code, value in (fields.get("targets") or {}).items()
+        targets = {_target_key(code): value for code, value in (fields.get("targets") or {}).items()
                    if value and value.strip()}
     except languages.UnknownLanguage as error:
         raise GlossaryError(str(error), field="targets") from None

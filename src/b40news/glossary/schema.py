@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from b40news import languages
-from b40news.glossary.entries import ID_RE, KINDS, STATUSES, Entry, GlossaryError
+from b40news.glossary.entries import FORMS, ID_RE, KINDS, STATUSES, Entry, GlossaryError
 
 # The order fields are written in, and the only keys an entry may have.
 FIELDS = (
@@ -84,7 +84,10 @@ def entry_from_dict(data: Any, *, file: str = "", index: int = 0, kind: str | No
         raise fail("must be a mapping of language code to text", "targets")
     targets: dict[str, str] = {}
     for code, value in targets_raw.items():
-        if str(code) not in languages.TARGETS:
+        language, _, form = str(code).partition(":")
+        if form and form not in FORMS:
+            raise fail(f"unknown form {form!r}; forms: {', '.join(FORMS)} (e.g. mk:def)", f"targets.{code}")
+        if language not in languages.TARGETS:
             raise fail(f"unknown target language {code!r}; known: {', '.join(languages.TARGETS)}",
                        f"targets.{code}")
         if not isinstance(value, str):
@@ -113,6 +116,28 @@ def entry_from_dict(data: Any, *, file: str = "", index: int = 0, kind: str | No
         note=text("note"), status=status, approved_by=approved_by, approved_at=approved_at,
         replaces=replaces,
     )
+
+
+FORMS_SEPARATOR = " | "
+
+
+def forms_text(targets: Mapping[str, str]) -> str:
+    """The forms of ``targets`` ("mk:def" keys) as one text: ``mk:def=... | en:pl=...``
+    (CSV's ``forms`` column, TBX's ``b40-forms`` description)."""
+    return FORMS_SEPARATOR.join(f"{key}={value}" for key, value in targets.items() if ":" in key)
+
+
+def parse_forms(text: str) -> dict[str, str]:
+    """The inverse of :func:`forms_text`; the schema then checks the keys."""
+    forms = {}
+    for part in text.split(FORMS_SEPARATOR.strip()):
+        key, sep, value = part.partition("=")
+        if part.strip():
+            if not sep:
+                raise GlossaryError(f"a form is written language:form=text, not {part.strip()!r}",
+                                    field="forms")
+            forms[key.strip()] = value.strip()
+    return forms
 
 
 def entry_to_dict(entry: Entry) -> dict[str, Any]:

@@ -31,10 +31,11 @@ from translate.storage.tbx import tbxfile, tbxunit
 
 from b40news import languages
 from b40news.glossary.entries import ID_RE, KINDS, Entry, Glossary, GlossaryError
-from b40news.glossary.schema import entry_from_dict
+from b40news.glossary.schema import entry_from_dict, forms_text, parse_forms
 
 _ADMIN = {"status": "x-b40-status", "case_sensitive": "x-b40-caseSensitive",
           "replaces": "x-b40-replaces"}
+_FORMS = "b40-forms"  # a target's grammatical forms: "mk:def=... | en:pl=..."
 _PREFERRED, _ADMITTED = "preferredTerm-admn-sts", "admittedTerm-admn-sts"
 
 
@@ -45,7 +46,7 @@ def export_tbx(glossary: Glossary) -> bytes:
         unit.setid(entry.id)
         unit.set_source_terms(list(entry.surfaces), lang=languages.SOURCE)
         for code, value in entry.targets.items():
-            if value:
+            if value and ":" not in code:  # forms go in a description (_write_metadata)
                 unit.set_target_terms([value], lang=code)
         _write_metadata(unit, entry)
     return bytes(store)
@@ -69,6 +70,8 @@ def _write_metadata(unit: tbxunit, entry: Entry) -> None:
         if entry.approved_by:
             group.append(_element(ns("transacNote"), entry.approved_by, type="responsibility"))
         nodes.append(group)
+    if forms_text(entry.targets):
+        nodes.append(_element(ns("descrip"), forms_text(entry.targets), type=_FORMS))
     if entry.note:
         nodes.append(_element(ns("note"), entry.note))
     for position, node in enumerate(nodes):
@@ -123,6 +126,10 @@ def _read_unit(unit: tbxunit, index: int) -> Entry:
     admin = {node.get("type"): (node.text or "").strip() for node in element.findall(ns("admin"))}
     descrip = {node.get("type"): (node.text or "").strip() for node in element.findall(ns("descrip"))}
     kind = descrip.get("subjectField", "")
+    try:
+        targets.update(parse_forms(descrip.get(_FORMS, "")))
+    except GlossaryError as error:
+        raise fail(str(error), "targets") from None
     entry_id = raw_id if ID_RE.match(raw_id) else _make_id(kind if kind in KINDS else "term", sources[0])
     fields: dict = {
         "id": entry_id,

@@ -96,6 +96,12 @@ class Translation(models.Model):
     def flagged(self) -> int:
         return sum(1 for segment in self.segments if segment.get("flags"))
 
+    @property
+    def publishable(self) -> int:
+        """Segments with text that the checks would publish as they are (no flag)."""
+        return sum(1 for segment in self.segments
+                   if any(c.isalpha() for c in segment.get("source", "")) and not segment.get("flags"))
+
 
 class LanguageRole(models.Model):
     """A user who translates or reviews one language: for every city's releases

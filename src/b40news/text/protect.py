@@ -76,6 +76,7 @@ class Span:
     source: str
     kind: str
     key: str | None = None
+    form: str = ""  # a glossary term's grammatical form in the source ("def", "pl"...)
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,19 @@ Flags are short codes with a reason; a segment can carry several:
                             name stands once; check the sentence
     length-ratio            output/source length far from 1 on a long segment
     mostly-unknown          the engine knew too few of the segment's words
+    untranslated-word       a Latin-script target (English...) would ship a
+                            Bulgarian common word only transliterated: held
+                            for a person (names, capitalised, are not flagged)
+    wrong-sense             English has a sense known to be wrong for the
+                            Bulgarian source (член → "limb": data in
+                            ``quality_data/wrong-senses.tsv``)
+    double-space            English has two spaces in a row
+    capitalised-article     English has "The"/"A"/"An" capitalised mid-sentence
+
+Severity: the codes in :data:`FAILURE_CODES` fail the segment (and enough of
+them the language); every other flag is a warning; a segment with no flag is
+publishable as is by the checks' own estimate (:func:`publishable`). Names,
+Latin-script words and abbreviations an engine did not know are not flagged.
 
 Every flag needs a reviewer's decision before its language is approved; the
 codes in :data:`FAILURE_CODES` also say the route failed on that segment, and
@@ -37,15 +50,21 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 
 from b40news import languages
 from b40news.text.repair import Fix
 from b40news.text.tokens import LOOSE_PLACEHOLDER_RE
 from b40news.text.scripts import transliterate
+from b40news.translation import lexicon
+
+_DATA = Path(__file__).with_name("quality_data")
 
 LENGTH_RATIO = (0.5, 2.0)
 UNKNOWN_SHARE = 1 / 3  # of a segment's words: more, and the segment failed
-FAILURE_CODES = frozenset({"placeholder-lost", "placeholder-duplicated", "length-ratio", "mostly-unknown"})
+FAILURE_CODES = frozenset({"placeholder-lost", "placeholder-duplicated", "length-ratio", "mostly-unknown",
+                           "untranslated-word", "wrong-sense"})
 LENGTH_MIN_CHARS = 20  # shorter segments vary too much to judge
 _SHOW = 5  # words named in a reason
 
@@ -100,16 +119,55 @@ def _named(words: Iterable[str]) -> str:
     return ", ".join(words[:_SHOW]) + more
 
 
+def is_name_or_foreign(word: str) -> bool:
+    """A word an engine may well not know without anything being wrong: a name
+    (capitalised), a Latin-script word in Cyrillic text, an abbreviation."""
+    letters = [c for c in word if c.isalpha()]
+    if not letters:
+        return True
+    if not any(_is_cyrillic(c) for c in letters):
+        return True
+    return word[:1].isupper() or len(letters) == 1  # a name, an acronym, "г" of "г."
+
+
+@lru_cache(maxsize=1)
+def _wrong_senses() -> tuple[tuple[re.Pattern[str], re.Pattern[str], str, str], ...]:
+    rows = []
+    for line in (_DATA / "wrong-senses.tsv").read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        stem, wrong, right = (cell.strip() for cell in line.split("\t"))
+        rows.append((re.compile(rf"(?<!\w){re.escape(stem)}", re.I),
+                     re.compile(rf"(?<!\w){re.escape(wrong)}\w*", re.I), wrong, right))
+    return tuple(rows)
+
+
+_ARTICLE_MID_RE = re.compile(r"(?<=[\w,;:]) (?:The|A|An) (?=[a-z])")
+
+
+def english_flags(source: str, output: str) -> list[Flag]:
+    """English's own checks: known wrong senses, spacing, capitalised articles."""
+    flags = []
+    for stem, wrong, word, right in _wrong_senses():
+        if stem.search(source) and wrong.search(output):
+            flags.append(Flag("wrong-sense", f'"{word}" is a known wrong sense here; usually "{right}"'))
+    if "  " in LOOSE_PLACEHOLDER_RE.sub("x", output.strip()):
+        flags.append(Flag("double-space", "two spaces in a row"))
+    if _ARTICLE_MID_RE.search(output):
+        flags.append(Flag("capitalised-article", "a capitalised article in mid-sentence"))
+    return flags
+
+
 def check_segment(source: str, output: str, target: str, unknown: Iterable[str] = ()) -> list[Flag]:
     """Flags for one segment's engine output (before or after cleaning)."""
     flags = []
-    unknown = list(unknown)
+    unknown = [word for word in unknown if not is_name_or_foreign(word)]
     if unknown:
         flags.append(Flag("engine-marks", f"the engine did not know {_named(unknown)}"))
         words = len(_WORD_RE.findall(LOOSE_PLACEHOLDER_RE.sub(" ", source)))
         if words and len(unknown) / words > UNKNOWN_SHARE:
             flags.append(Flag("mostly-unknown", f"{len(unknown)} of {words} words unknown to the engine"))
-    leftovers = foreign_words(output, target)
+    leftovers = [word for word in foreign_words(output, target) if not is_name_or_foreign(word)]
     if leftovers:
         name = languages.get(target).name
         flags.append(Flag("source-script", f"not {name} letters: {_named(leftovers)}"))
@@ -127,6 +185,8 @@ def check_segment(source: str, output: str, target: str, unknown: Iterable[str] 
         low, high = LENGTH_RATIO
         if not low <= ratio <= high:
             flags.append(Flag("length-ratio", f"output is {ratio:.2f}× the source length"))
+    if languages.get(target).base == "en":
+        flags += english_flags(source, output)
     return flags
 
 
@@ -145,6 +205,11 @@ def repair_flags(fixes: Iterable[Fix]) -> list[Flag]:
     return flags
 
 
+def publishable(flags: Iterable[str]) -> bool:
+    """Whether a segment is publishable as is by the checks' own estimate: no flag at all."""
+    return not any(True for _ in flags)
+
+
 def failed(flags: Iterable[str]) -> bool:
     """Whether a segment's flags (``"code: reason"``) say the route failed on it."""
     return any(flag.partition(":")[0] in FAILURE_CODES for flag in flags)
@@ -158,19 +223,28 @@ def clean_segment(output: str, target: str, unknown: Iterable[str] = ()) -> tupl
     ``transliterated`` flag naming what was changed (none if nothing was)."""
     suspects = set(unknown) | set(foreign_words(output, target))
     changed: list[str] = []
+    common: list[str] = []
+    language = languages.get(target)
 
     def replace(match: re.Match[str]) -> str:
         word = match.group(0)
         if word not in suspects or not any(_is_cyrillic(char) for char in word):
             return word
+        if language.base == "mk":  # Bulgarian endings the Macedonian way first: основния -> основниот
+            word = lexicon.adapt_unknown(word)
         new = transliterate(word, target)
         if languages.get(target).script != "Cyrl" and any(_is_cyrillic(c) for c in new):
             new = transliterate(word.translate(AS_BULGARIAN), target)
-        if new != word:
-            changed.append(f"{word} → {new}")
+        opening = not output[: match.start()].strip() or output[: match.start()].rstrip()[-1] in ".!?:"
+        if new != match.group(0) and (not is_name_or_foreign(match.group(0))  # names: no flag
+                                      or opening and word[1:].islower()):  # a capital that opens a sentence
+            (common if language.script == "Latn" else changed).append(f"{match.group(0)} → {new}")
         return new
 
     text = _WORD_RE.sub(replace, output)
-    if not changed:
-        return text, []
-    return text, [Flag("transliterated", f"left untranslated, shipped as {_named(changed)}")]
+    flags = []
+    if common:  # never shipped: a person translates it
+        flags.append(Flag("untranslated-word", f"Bulgarian words only transliterated: {_named(common)}"))
+    if changed and language.script != "Latn":
+        flags.append(Flag("transliterated", f"left untranslated, shipped as {_named(changed)}"))
+    return text, flags

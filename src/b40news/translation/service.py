@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -12,6 +13,7 @@ from b40news import instruments, languages
 from b40news.glossary import review
 from b40news.glossary.current import current_glossary
 from b40news.glossary.entries import Glossary
+from b40news.glossary.forms import source_form
 from b40news.glossary.names import detect_names
 from b40news.releases.models import Release, Translation
 from b40news.text.protect import Protected, Span, protect, restore
@@ -34,6 +36,7 @@ def engines(*, reload: bool = False) -> dict:
         if _engines is None or reload:
             _engines = build_engines(
                 apertium_bin=settings.APERTIUM_BIN,
+                apertium_lexicon_dir=settings.APERTIUM_LEXICON_DIR,
                 argos_packages_dir=settings.ARGOS_PACKAGES_DIR,
                 argos_device=settings.ARGOS_DEVICE,
                 argos_compute_type=settings.ARGOS_COMPUTE_TYPE,
@@ -60,13 +63,27 @@ def prepare(title: str, body: str, glossary: Glossary) -> Prepared:
         matches = glossary.find(source)
         terms = [(m.start, m.end, "term", m.entry_id) for m in matches]
         terms += [(n.start, n.end, "name", None) for n in detect_names(source, matches)]
-        protected.append(protect(source, terms))
+        protected.append(with_forms(protect(source, terms), source, matches, glossary))
     return Prepared(sources=sources, protected=tuple(protected), layout=segmented)
+
+
+def with_forms(protected: Protected, source: str, matches, glossary: Glossary) -> Protected:
+    """Each term span with the grammatical form its Bulgarian stands in (:mod:`glossary.forms`)."""
+    pending: dict[tuple[str, str], list[str]] = {}
+    for match in matches:
+        surfaces = glossary.get(match.entry_id).surfaces if match.entry_id in glossary else ()
+        form = source_form(source, match.start, match.end, surfaces)
+        pending.setdefault((source[match.start:match.end], match.entry_id), []).append(form)
+    spans = []
+    for span in protected.spans:
+        forms = pending.get((span.source, span.key or "")) if span.kind == "term" else None
+        spans.append(dataclasses.replace(span, form=forms.pop(0)) if forms else span)
+    return Protected(protected.text, tuple(spans))
 
 
 def _replacement(span: Span, language: str, glossary: Glossary) -> str:
     if span.kind == "term" and span.key:
-        target = glossary.get(span.key).target(language)
+        target = glossary.get(span.key).target(language, span.form)
         # A term written with a capital (a sentence's first word) keeps it.
         if span.source[:1].isupper() and target[:1].islower():
             return target[:1].upper() + target[1:]
@@ -93,7 +110,8 @@ def check_terms(spans, target: str, language: str, glossary: Glossary) -> TermCh
             continue
         required += 1
         wanted = _replacement(span, language, glossary)
-        if wanted.casefold() in target.casefold():
+        forms = glossary.get(span.key).forms(language) if span.key in glossary else []
+        if any(form.casefold() in target.casefold() for form in [wanted, *forms] if form):
             satisfied += 1
         else:
             missing.append(wanted)

@@ -28,10 +28,12 @@ def build_engines(*, argos_packages_dir: str | Path, apertium_bin: str = "aperti
                   apertium_data_dir: str | Path = "/usr/share/apertium",
                   argos_device: str = "cpu", argos_compute_type: str = "int8",
                   argos_beam_size: int = 4, argos_threads: int = 0,
-                  argos_max_batch_size: int = 32) -> dict[str, Engine]:
+                  argos_max_batch_size: int = 32,
+                  apertium_lexicon_dir: str | Path | None = None) -> dict[str, Engine]:
     """Every engine, configured from settings the caller passes in."""
     engines: list[Engine] = [
-        ApertiumEngine(command=apertium_bin, data_dir=apertium_data_dir),
+        ApertiumEngine(command=apertium_bin, data_dir=apertium_data_dir,
+                       lexicon_dir=apertium_lexicon_dir),
         ArgosEngine(packages_dir=argos_packages_dir, device=argos_device,
                     compute_type=argos_compute_type, beam_size=argos_beam_size,
                     threads=argos_threads, max_batch_size=argos_max_batch_size),

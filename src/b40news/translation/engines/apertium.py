@@ -15,6 +15,7 @@ the marked words go to ``Output.unknown`` and the marks are removed.
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import re
 import shutil
@@ -23,7 +24,11 @@ from pathlib import Path
 
 from b40news import languages
 
+from b40news.translation import lexicon
+
 from .base import MARK_CHARS, Engine, EngineError, Output
+
+log = logging.getLogger(__name__)
 
 DEFAULT_DATA_DIR = "/usr/share/apertium"
 _STREAM_SPECIAL = set("\\[]^$/<>{}")
@@ -44,11 +49,28 @@ class ApertiumEngine(Engine):
     id = "apertium"
 
     def __init__(self, *, data_dir: str | Path = DEFAULT_DATA_DIR,
-                 command: str = "apertium", timeout: float = 120.0) -> None:
-        self.data_dir = Path(data_dir)
+                 command: str = "apertium", timeout: float = 120.0,
+                 lexicon_dir: str | Path | None = None) -> None:
+        """``lexicon_dir``: where the project's lexicon (:mod:`..lexicon`) is compiled
+        over the installed data at first use; ``None`` runs Apertium's data alone."""
+        self.stock_dir = Path(data_dir)
+        self.lexicon_dir = Path(lexicon_dir) if lexicon_dir is not None else None
         self.command = command
         self.timeout = timeout
         self._program_version: str | None = None
+        self._data_dir: Path | None = None
+
+    @property
+    def data_dir(self) -> Path:
+        """The installed data, or the lexicon compiled over it (built once, then reused)."""
+        if self._data_dir is None:
+            self._data_dir = self.stock_dir
+            if self.lexicon_dir is not None and (self.stock_dir / "modes").is_dir():
+                try:
+                    self._data_dir = lexicon.ensure(self.stock_dir, self.lexicon_dir)
+                except (lexicon.LexiconError, OSError, subprocess.SubprocessError) as error:
+                    log.warning("Apertium runs without the project's lexicon: %s", error)
+        return self._data_dir
 
     def modes(self) -> dict[tuple[str, str], str]:
         """(source, target) base codes -> Apertium mode name, from the modes dir."""
@@ -97,6 +119,9 @@ class ApertiumEngine(Engine):
 
     def _translate(self, segments: list[str], source: str, target: str) -> list[Output]:
         mode = self.modes()[(source, target)]
+        edited = self.data_dir != self.stock_dir  # the lexicon's editing rules come with it
+        if edited:
+            segments = [lexicon.apply_edits(mode, "pre", text) for text in segments]
         stream = "".join(f"[<s{i}/>]{encode(text)}\0" for i, text in enumerate(segments))
         command = [self.command, "-z", "-f", "none", "-d", str(self.data_dir), mode]
         env = {**os.environ, "LC_ALL": "C.UTF-8"}
@@ -114,7 +139,10 @@ class ApertiumEngine(Engine):
             tail = done.stderr.decode("utf-8", "replace").strip()[-500:]
             raise EngineError(f"apertium {mode} returned {len(numbers)} of {len(segments)} "
                               f"segments{': ' + tail if tail else ''}")
-        return [read_marks(decode(piece)) for piece in pieces[2::2]]
+        outputs = [read_marks(decode(piece)) for piece in pieces[2::2]]
+        if edited:
+            outputs = [Output(lexicon.apply_edits(mode, "post", o.text), o.unknown, o.repairs) for o in outputs]
+        return outputs
 
 
 def encode(text: str) -> str:
