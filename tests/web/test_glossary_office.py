@@ -86,3 +86,15 @@ def test_a_change_lacks_only_what_neither_it_nor_the_entry_has(officer):
     response = post(client, PROPOSE + "?id=city.sofia", PROPOSE, {"id": "city.sofia", "target_sq": "Sofje"})
     assert response.status_code == 302  # the entry has every other language
     assert read().get("city.sofia~r1").targets["sq"] == "Sofje"
+
+
+def test_kinds_statuses_and_actions_are_words_of_the_interface_language(officer):
+    review.propose({"id": "city.sofia", "targets": {"sq": "Sofje"}}, author=officer, comment="embassy spelling")
+    client = logged_in(officer)
+    client.cookies["django_language"] = "bg"
+    entries = client.get(reverse("office:glossary:entries")).content.decode()
+    assert "<h2>организация</h2>" in entries and "<h2>град</h2>" in entries and "<td>одобрен</td>" in entries
+    assert "<h2>organisation</h2>" not in entries and "<td>approved</td>" not in entries
+    queue = client.get(QUEUE).content.decode()
+    mine = re.search(r'<section class="card" id="my-proposals">.*?</section>', queue, re.S).group(0)
+    assert "<td>предложен</td>" in mine

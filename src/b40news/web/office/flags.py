@@ -20,6 +20,10 @@ EXPLAINED = {
     "mostly-unknown": _("The machine did not know most words of this sentence: translate it yourself."),
     "source-script": _("Some words are still in Bulgarian letters: they are marked."),
     "transliterated": _("Bulgarian words the machine left were spelt in this language's letters: check them."),
+    "untranslated-word": _("Bulgarian words were only spelt in Latin letters, not translated: translate them."),
+    "wrong-sense": _("A word has a meaning known to be wrong here: the usual word is named."),
+    "double-space": _("Two spaces in a row."),
+    "capitalised-article": _("A capitalised article in the middle of a sentence."),
     "length-ratio": _("The translation is much shorter or longer than the original: something may be missing."),
     "title-too-long": _("The title is too long for an e-mail subject: shorten it."),
     "draft-fuzzy": _("A draft from a similar sentence translated before: check the marked words."),
@@ -28,7 +32,7 @@ EXPLAINED = {
 }
 
 _QUOTED = re.compile(r"'([^']+)'|\"([^\"]+)\"")
-_LISTED = ("engine-marks", "source-script", "transliterated")
+_LISTED = ("engine-marks", "source-script", "transliterated", "untranslated-word")
 
 
 def code_of(flag: str) -> str:
@@ -43,7 +47,7 @@ def words_of(flag: str) -> list[str]:
     code, _sep, reason = flag.partition(":")
     if code.strip() not in _LISTED:
         return []
-    listed = re.split(r"did not know |shipped as |letters: ", reason)[-1]
+    listed = re.split(r"did not know |shipped as |letters: |transliterated: ", reason)[-1]
     listed = re.sub(r" and \d+ more$", "", listed.strip())
     return [word.strip() for word in listed.split(",") if word.strip() and "→" not in word]
 
