@@ -163,7 +163,9 @@ def test_an_officer_imports_embeds_and_reads_the_reach(page, live_server, screen
         approve(release, ["mk"], force=True, override=True)
         mta.inject("rcpt", 550, "5.1.1 <x>: Recipient address rejected: User unknown")
         page.goto(f"{live_server.url}/office/releases/{release.pk}/")
-        page.click("#send-form button:has-text('Send')")
+        page.click("#send-button")  # to the confirmation page, then send now
+        page.wait_for_selector("#audience")
+        page.click("#confirm-send")
         page.wait_for_url(f"{live_server.url}/office/releases/{release.pk}/progress/")
         wait_until(lambda: not Delivery.objects.filter(release=release, state__in=["pending", "queued", "sending"])
                    .exists())
