@@ -242,6 +242,9 @@ def test_the_network_translates_a_release_in_the_browser(page, browser, live_ser
         # "iz Varne" is the reviewed Croatian's inflected form of the glossary's Varna: no glossary alarm.
         assert "glossary term" not in reviewer.locator("#segment-3").inner_text()
         correct(reviewer, release, code, 5, last)
+        flagged = translation(release, code).flagged  # the corrected segment is a person's: one flag fewer
+        assert flagged == 4 and reviewer.locator("#flagged-count").get_attribute("data-count") == "4"
+        assert reviewer.locator("#approve-button").inner_text() == "Approve despite 4 flagged segments"
         screenshot_of(reviewer, f"{code}-corrected")
     for code, last in (("bs", BS_LAST), ("cnr", CNR_LAST)):
         approve(pages[code], release, code)
