@@ -96,8 +96,8 @@ def body_text(release: Release, route: list, targets: list[str]) -> str:
 def glossary_report(segments: list[dict], code: str, glossary, *, human: bool = False) -> dict:
     """The glossary report of a translation's segments (updating each segment's ``questions``).
 
-    A person's segment (edited, reviewed, or every segment of a ``human``
-    upload) is checked as human text: a term it words otherwise is a
+    A person's segment (edited, reviewed, a draft of people's words, or every
+    segment of a ``human`` upload) is checked as human text: a term it words otherwise is a
     terminology question; the other segments must carry the terms as approved.
     """
     required, satisfied, missing, questions = 0, 0, [], []
@@ -105,7 +105,7 @@ def glossary_report(segments: list[dict], code: str, glossary, *, human: bool = 
         if not item.get("target"):
             continue
         spans = protect(item["source"], _terms(item["source"], glossary)).spans
-        if human or drafts.is_human(item):
+        if human or drafts.worded_by_people(item):
             check = check_human_terms(spans, item["target"], code, glossary)
             item["questions"] = list(check.questions)
         else:

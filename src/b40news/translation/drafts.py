@@ -93,6 +93,17 @@ def kind_of(segment: dict) -> str | None:
     return draft.get("kind")
 
 
+# Drafts made of people's approved words for this very sentence (its memory entry, a reviewed
+# sibling language, the other Serbian script).
+FROM_PEOPLE = frozenset({"memory", "sibling", "script"})
+
+
+def worded_by_people(segment: dict) -> bool:
+    """Checked as a person's text: its glossary terms count in any inflected form ("iz Varne"),
+    and one worded otherwise is a terminology question, not a flag."""
+    return is_human(segment) or kind_of(segment) in FROM_PEOPLE
+
+
 def empty_segment(source: str) -> dict:
     return {"source": source, "target": "", "from_memory": False, "flags": [EMPTY_FLAG],
             "state": "empty", "draft": None}

@@ -211,11 +211,13 @@ class Context:
                     machine_candidate = Candidate("machine", existing["target"],
                                                   (existing.get("draft") or {}).get("from"), flags=_own_flags(existing))
                 item = drafts.drafted_segment(source, self.candidates(code, index, machine_candidate))
-                # A script draft spells a reviewed segment, whose terms a person already decided on.
-                if item["target"] and drafts.kind_of(item) != "script":
+                if item["target"] and drafts.worded_by_people(item):
+                    item["questions"] = list(check_human_terms(protected.spans, item["target"], code,
+                                                               self.glossary).questions)
+                elif item["target"]:
                     item["flags"] += check_terms(protected.spans, item["target"], code, self.glossary).flags
             if item["target"]:
-                check = (check_human_terms if drafts.is_human(item) else check_terms)(
+                check = (check_human_terms if drafts.worded_by_people(item) else check_terms)(
                     protected.spans, item["target"], code, self.glossary)
                 required, satisfied, missing = (required + check.required, satisfied + check.satisfied,
                                                 missing + check.missing)

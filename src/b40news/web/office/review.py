@@ -135,6 +135,14 @@ def edit_segment(request, pk, lang, index):
     return redirect(_review_url(release, code, f"segment-{index + 1}"))
 
 
+def _approve_text(flagged: int, code: str) -> str:
+    """The approve button's label (as review.html words it) for the flagged segments now."""
+    if flagged:
+        return ngettext("Approve despite %(n)s flagged segment", "Approve despite %(n)s flagged segments",
+                        flagged) % {"n": flagged}
+    return _("Approve %(code)s") % {"code": code}
+
+
 @office_view
 @require_POST
 def save_segment(request, pk, lang, index):
@@ -162,6 +170,7 @@ def save_segment(request, pk, lang, index):
         "flagged_text": ngettext("%(n)s flagged segment needs a human decision.",
                                  "%(n)s flagged segments need a human decision.",
                                  translation.flagged) % {"n": translation.flagged},
+        "approve_text": _approve_text(translation.flagged, code),
         "history": {"who": last.user_name or "-", "when": date_format(localtime(last.created_at), "DATETIME_FORMAT"),
                     "before": last.before, "after": last.after} if last else None,
         "message": " ".join(str(note) for note in notes),

@@ -107,6 +107,8 @@
       count.textContent = data.flagged_text;
       count.setAttribute("data-count", String(data.flagged_count));
     }
+    var approve = document.getElementById("approve-button");
+    if (approve && data.approve_text) { approve.textContent = data.approve_text; }
     var status = document.getElementById("translation-status");
     if (status) {
       status.textContent = data.status_label;
