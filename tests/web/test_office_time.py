@@ -99,3 +99,11 @@ def test_every_interface_language_writes_the_day_before_the_month_on_a_24_hour_c
         for shown in (zones.when(moment, relative=False), zones.when(moment, relative=False, short=True)):
             assert "15:43" in shown and shown.endswith(" EET") and "2026" in shown, (code, shown)
             assert not shown.startswith(("12", "Dec")) and "12/06" not in shown and "12/6" not in shown, (code, shown)
+
+
+@pytest.mark.parametrize("code, words", [("hr", "za 2 sata"), ("bs", "za 2 sata"), ("cnr", "za 2 sata"),
+                                         ("sr-Latn", "2 sata od sada"), ("bg", "след 2 часа")])
+def test_in_two_hours_is_said_in_the_interface_language(code, words):
+    soon = timezone.now() + timedelta(hours=2, minutes=1)
+    with translation.override(languages.get(code).django):
+        assert words in zones.when(soon).replace("\xa0", " "), zones.when(soon)
