@@ -86,6 +86,20 @@ def _commits_inside_a_test_transaction_run_their_hooks():
     transaction.Atomic.__exit__, BaseDatabaseWrapper.on_commit = original_exit, original_on_commit
 
 
+@pytest.fixture(autouse=True)
+def _each_test_starts_in_the_default_language_and_zone():
+    """A request through Django's test client leaves its language (and the office its
+    time zone) active in the thread, as a worker process would not: the next test would
+    read messages in Serbian. Each test starts from the settings' defaults."""
+    from django.utils import timezone, translation
+
+    translation.deactivate()
+    timezone.deactivate()
+    yield
+    translation.deactivate()
+    timezone.deactivate()
+
+
 @pytest.fixture(scope="session")
 def redis_url():
     """REDIS_URL when it answers, else a redis-server of our own on a free port."""
