@@ -65,6 +65,19 @@ def test_a_passed_deadline_gives_waiting_subscribers_their_planned_fallback_once
                for body in notices) == 2  # in Macedonian, for the two Macedonian subscribers only
 
 
+def test_the_release_page_says_which_language_waiting_subscribers_get(sent, officer, mta):
+    with override_settings(SMTP_URL=mta.url):
+        approve(sent, "en")
+        workflow.plan_deadline(sent, plan={"mk": "en"}, deadline=PAST)
+        workflow.apply_deadlines()
+    html = logged_in(officer).get(reverse("office:release", args=[sent.pk])).content.decode()
+    row = html[html.index('id="language-mk"'):]
+    row = row[:row.index("</tr>")]
+    assert '<div class="fallback-in-force">Its subscribers get en meanwhile.</div>' in row
+    hr = html[html.index('id="language-hr"'):]
+    assert "fallback-in-force" not in hr[:hr.index("</tr>")]
+
+
 def test_a_fallback_approved_after_the_deadline_applies_at_the_next_run(sent, mta):
     workflow.plan_deadline(sent, plan={"mk": "en"}, deadline=PAST)
     with override_settings(SMTP_URL=mta.url):

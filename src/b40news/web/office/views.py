@@ -122,6 +122,7 @@ def translation_rows(release: Release) -> list[dict]:
             "previewable": bool(translation.text),
             "locked": workflow.language_locked(release, code),
             "reason": labels.reason(translation),
+            "fallback": (release.fallbacks or {}).get(code, ""),
         })
     return rows
 
