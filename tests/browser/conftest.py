@@ -12,6 +12,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(os.environ.get("B40NEWS_TEST_ARTIFACTS") or Path(tempfile.gettempdir()) / "b40news-test-artifacts")
@@ -50,7 +51,10 @@ def screenshot(page, request):
 
     def take(name: str) -> Path:
         path = folder / f"{len(shots) + 1:02d}-{name}.png"
-        page.screenshot(path=str(path), full_page=True)
+        try:
+            page.screenshot(path=str(path), full_page=True)
+        except PlaywrightError:  # taller than Chromium can capture in one image
+            page.screenshot(path=str(path))
         shots.append(path)
         return path
 
