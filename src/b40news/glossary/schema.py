@@ -140,6 +140,18 @@ def parse_forms(text: str) -> dict[str, str]:
     return forms
 
 
+def _target_order(code: str) -> tuple[int, int, int, str]:
+    """The network's language order, then the grammatical forms ("mk:def") after every
+    base language, by language and FORMS order: one order whatever the database gave
+    back (PostgreSQL's jsonb keeps an object's keys in an order of its own)."""
+    base, _sep, form = code.partition(":")
+    order = list(languages.LANGUAGES)
+    language = order.index(base) if base in order else len(order)
+    if not form:
+        return (0, language, 0, code)
+    return (1, language, FORMS.index(form) if form in FORMS else len(FORMS), code)
+
+
 def entry_to_dict(entry: Entry) -> dict[str, Any]:
     """The mapping written to YAML: stable field order, defaults left out.
 
@@ -150,7 +162,7 @@ def entry_to_dict(entry: Entry) -> dict[str, Any]:
     if entry.variants:
         data["variants"] = list(entry.variants)
     if not entry.do_not_translate:
-        data["targets"] = {code: entry.targets[code] for code in entry.targets}
+        data["targets"] = {code: entry.targets[code] for code in sorted(entry.targets, key=_target_order)}
     data["do_not_translate"] = entry.do_not_translate
     data["case_sensitive"] = entry.case_sensitive
     if entry.note:
