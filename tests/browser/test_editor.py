@@ -20,16 +20,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 PASSWORD = "a-long-browser-password-9"
 
 
-@pytest.fixture(autouse=True)
-def forget_in_memory_broker_pools():
-    """As in test_officer_flow: the live server's in-process tasks leave pools on the in-memory broker."""
-    yield
-    from worker import app
-
-    app._pool = None
-    app.amqp._producer_pool = None
-
-
 @pytest.fixture
 def release():
     load_sample(0)

@@ -54,16 +54,6 @@ SECOND = ["Кметът на Загреб откри срещата в събо�
           "Срещата продължи цял ден.", "Следващата среща ще бъде в Охрид."]
 
 
-@pytest.fixture(autouse=True)
-def forget_in_memory_broker_pools():
-    """As in test_officer_flow: the live server's in-process tasks leave pools on the in-memory broker."""
-    yield
-    from worker import app
-
-    app._pool = None
-    app.amqp._producer_pool = None
-
-
 @pytest.fixture
 def people():
     """Ana, Stara Zagora's officer (no reviewer role); Marija of Zagreb, Croatian reviewer for the

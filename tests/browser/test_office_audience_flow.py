@@ -32,16 +32,6 @@ WIDTHS = {"desktop": (1280, 900), "phone": (390, 844)}
 CSV = b"email,language\nimported.one@example.org,bg\nimported.two@example.org,mk\nnot-an-address,bg\n"
 
 
-@pytest.fixture(autouse=True)
-def forget_in_memory_broker_pools():
-    """As in test_officer_flow: the live server's in-process tasks leave pools on the in-memory broker."""
-    yield
-    from worker import app
-
-    app._pool = None
-    app.amqp._producer_pool = None
-
-
 @pytest.fixture
 def officer():
     load_sample(0)

@@ -25,17 +25,6 @@ PASSWORD = "a-long-browser-password-7"
 CORRECTED = "Ова е реченицата што ја поправи службеникот за Стара Загора."
 
 
-@pytest.fixture(autouse=True)
-def forget_in_memory_broker_pools():
-    """The live server runs tasks in-process, which leaves the Celery app holding pools on
-    the in-memory broker; a later `celery_workers` test would ping through them. Forget them."""
-    yield
-    from worker import app
-
-    app._pool = None
-    app.amqp._producer_pool = None
-
-
 @pytest.fixture
 def officer():
     load_sample(0)

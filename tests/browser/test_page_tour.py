@@ -44,16 +44,6 @@ NOT_PAGES = {
 }
 
 
-@pytest.fixture(autouse=True)
-def forget_in_memory_broker_pools():
-    """As in test_officer_flow: the live server's in-process tasks leave pools on the in-memory broker."""
-    yield
-    from worker import app
-
-    app._pool = None
-    app.amqp._producer_pool = None
-
-
 @pytest.fixture
 def scene(network, mta):
     officer = make_user("nadezhda", city=HOME)
