@@ -203,7 +203,9 @@ def test_the_network_translates_a_release_in_the_browser(page, browser, live_ser
     open_editor(marija, base, release.pk, "hr")
     assert "Priopćenja" in marija.locator("body").inner_text()  # "Releases", in Croatian
     assert marija.locator('details[data-role="editor"][open]').count() == 0
+    assert marija.locator("#approve-form").is_hidden()  # nothing to approve yet
     type_segments(marija, release, "hr", HR)
+    assert marija.locator("#approve-form").is_visible()  # the last save completed it: no reload needed
     screenshot_of(marija, "hr-typed")
     approve(marija, release, "hr")
     assert "marija" in marija.locator(".approval").inner_text()

@@ -95,6 +95,10 @@ def review(request, pk, lang):
         "filters": editor.FILTERS,
         "filter": wanted,
         "approvable": translation.status == Status.TRANSLATED and (role == reviewers.REVIEWER or owner),
+        # Not yet translated, but the user may approve once it is: the form waits hidden, and the
+        # editor shows it when a save completes the translation (`save_segment`'s "approvable").
+        "approve_later": editable and translation.status != Status.TRANSLATED and translation.status != Status.APPROVED
+        and (role == reviewers.REVIEWER or owner),
         "override": role != reviewers.REVIEWER,  # the owner approves only with an override
         "role": labels.ROLE.get(role, ""),
         "owner": owner,
@@ -156,8 +160,11 @@ def save_segment(request, pk, lang, index):
     notes = [_("Segment %(number)d corrected and remembered.") % {"number": index + 1}]
     if was_approved:
         notes.append(_("%(code)s changed, so it needs approving again.") % {"code": code})
+    may_approve = (reviewers.roles_for(request.user, release).get(code) == reviewers.REVIEWER
+                   or reviewers.owns(request.user, release))
     return JsonResponse({
         "ok": True,
+        "approvable": translation.status == Status.TRANSLATED and may_approve,
         "index": index,
         "target": item["target"],
         "state": current,

@@ -109,6 +109,8 @@
     }
     var approve = document.getElementById("approve-button");
     if (approve && data.approve_text) { approve.textContent = data.approve_text; }
+    var approveForm = document.getElementById("approve-form");
+    if (approveForm && data.approvable) { approveForm.hidden = false; }  // the last segment was just written
     var status = document.getElementById("translation-status");
     if (status) {
       status.textContent = data.status_label;
