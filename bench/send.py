@@ -282,9 +282,11 @@ def usage_detail(pids: list[int]) -> tuple[float, int, int]:
 
 
 def _database_cpu() -> float | None:
-    """CPU seconds used so far by the PostgreSQL server's ended backends (its
-    postmaster's reaped children: a worker's connection ends with its task), or None
-    on SQLite. The server runs on this machine; other clients' backends count too."""
+    """CPU seconds used so far by the PostgreSQL server, or None on SQLite: its
+    processes alive now (backends, WAL writer, checkpointer…) and those that have
+    ended (its postmaster's reaped children). The difference of two readings is
+    what the server spent between them, whether the workers' connections last or
+    not. The server runs on this machine; other clients' backends count too."""
     from django.db import connection
 
     if connection.vendor != "postgresql":
@@ -292,12 +294,26 @@ def _database_cpu() -> float | None:
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_backend_pid()")
         (backend,) = cursor.fetchone()
+
+    def stat(pid) -> list[str]:
+        return Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+
     try:
-        postmaster = int(Path(f"/proc/{backend}/stat").read_text().rpartition(")")[2].split()[1])
-        fields = Path(f"/proc/{postmaster}/stat").read_text().rpartition(")")[2].split()
+        postmaster = int(stat(backend)[1])
+        fields = stat(postmaster)
     except (OSError, ValueError, IndexError):
         return None
-    return (int(fields[13]) + int(fields[14])) / os.sysconf("SC_CLK_TCK")  # cutime + cstime
+    ticks = int(fields[13]) + int(fields[14])  # cutime + cstime: children that ended
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            child = stat(entry.name)
+        except OSError:  # ended meanwhile: its time is in cutime by now
+            continue
+        if child[1] == str(postmaster):
+            ticks += int(child[11]) + int(child[12])  # utime + stime
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def start_workers(services: Services, env: dict[str, str], count: int, concurrency: int) -> list[int]:
@@ -364,6 +380,60 @@ def sink_count(path: Path) -> int:
     return int(counts[0]) if counts and counts[0].isdigit() else 0
 
 
+# What --breakdown times in the real sender: inclusive CPU time of each call,
+# reached through (module, attribute path), with a label.
+BREAKDOWN = (
+    ("b40news.delivery.sender", "_queued_rows", "reading the batch's rows"),
+    ("b40news.delivery.sender", "_renditions", "reading the renditions"),
+    ("b40news.delivery.composer", "newsletter", "composing, building, signing (below)"),
+    ("b40news.delivery.composer", "personalise", "  personalising the rendition"),
+    ("b40news.network.links", "unsubscribe_url", "  signed links"),
+    ("b40news.network.links", "unsubscribe_mailto", "  signed links"),
+    ("b40news.network.links", "preferences_url", "  signed links"),
+    ("b40news.delivery.composer", "verp_token", "  VERP token"),
+    ("b40news.delivery.composer", "from_name", "  From name"),
+    ("b40news.delivery.composer", "build_message", "  building the message"),
+    ("b40news.newsletter.message", "_recipient", "    checking the address"),
+    ("b40news.newsletter.message", "_part", "    encoding the two parts"),
+    ("b40news.newsletter.dkim", "DkimSigner.sign", "  DKIM"),
+    ("b40news.newsletter.dkim", "DkimSigner._canonical_headers", "    canonical headers"),
+    ("b40news.newsletter.dkim", "DkimSigner._canonical_body", "    canonical body"),
+    ("b40news.delivery.smtp", "SmtpSession.send", "SMTP, the ledger's commit included"),
+    ("b40news.delivery.ledger", "start_sending", "  ledger: the per-message commit"),
+    ("b40news.delivery.ledger", "record", "ledger: other outcomes"),
+)
+
+
+def breakdown(send, release) -> tuple[int, dict[str, float]]:
+    """Run ``send`` with the BREAKDOWN functions timed (CPU time of this process)."""
+    import importlib
+
+    spent = dict.fromkeys((label for _, _, label in BREAKDOWN), 0.0)
+    restore = []
+    for module, path, label in BREAKDOWN:
+        owner = importlib.import_module(module)
+        *outer, name = path.split(".")
+        for part in outer:
+            owner = getattr(owner, part)
+        original = getattr(owner, name)
+
+        def timed(*a, _original=original, _label=label, **k):
+            start = time.process_time()
+            try:
+                return _original(*a, **k)
+            finally:
+                spent[_label] += time.process_time() - start
+
+        setattr(owner, name, timed)
+        restore.append((owner, name, original))
+    try:
+        sent = send(release)
+    finally:
+        for owner, name, original in reversed(restore):
+            setattr(owner, name, original)
+    return sent, spent
+
+
 def compare(args, make_release) -> float:
     """The naive path against the real sender on the same sample, both in this
     process; returns the naive path's rate (messages per second)."""
@@ -371,20 +441,30 @@ def compare(args, make_release) -> float:
     figures = {}
     for name, send in (("naive", naive_send), ("real", fast_send)):
         release = sample_release(make_release, sample)
-        profiler = cProfile.Profile() if args.profile and name == "real" else None
+        profiler = cProfile.Profile(time.process_time) if args.profile and name == "real" else None
         wall, cpu = time.perf_counter(), time.process_time()
         if profiler:
             profiler.enable()
-        sent = send(release)
+        if args.breakdown and name == "real":
+            sent, spent = breakdown(send, release)
+        else:
+            sent = send(release)
         if profiler:
             profiler.disable()
-            pstats.Stats(profiler).sort_stats("cumulative").print_stats(35)
+            pstats.Stats(profiler).sort_stats("cumulative").print_stats(45)
+            pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
         figures[name] = (sent, time.perf_counter() - wall, time.process_time() - cpu)
     print(f"\nsample of {sample}, one process, batches of {args.batch_size}:")
     for name, label in (("naive", "naive (MJML per recipient, a connection per message)"), ("real", "real sender")):
         sent, wall, cpu = figures[name]
         print(f"  {label:54} {sent} sent, {sent / wall:5.0f} msg/s, {wall / sent * 1000:5.2f} ms/msg, "
               f"CPU {cpu / sent * 1000:.2f} ms/msg")
+    if args.breakdown:
+        real_sent, _, real_cpu = figures["real"]
+        print(f"  where the real sender's CPU went, per message ({real_cpu / real_sent * 1000:.3f} ms in all; "
+              "each line includes the indented ones below it):")
+        for label, seconds in spent.items():
+            print(f"    {label:52} {seconds / real_sent * 1000:6.3f} ms")
     (naive, naive_wall, naive_cpu), (fast, fast_wall, fast_cpu) = figures["naive"], figures["real"]
     print(f"  ratio real/naive per message: {naive_wall / naive / (fast_wall / fast):.1f}x wall, "
           f"{naive_cpu / naive / (fast_cpu / fast):.1f}x CPU")
@@ -471,7 +551,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--concurrency", type=int, default=3)
     parser.add_argument("--batch-size", type=int, default=200, help="B40NEWS_SEND_BATCH_SIZE (the default: 200)")
     parser.add_argument("--dkim", action="store_true", help="sign every message (a fresh RSA-2048 key)")
-    parser.add_argument("--profile", action="store_true", help="profile the real sender on the sample")
+    parser.add_argument("--profile", action="store_true", help="profile the real sender on the sample (cProfile, CPU time)")
+    parser.add_argument("--breakdown", action="store_true",
+                        help="the real sender's CPU per message, stage by stage (light timers, not a profiler)")
     parser.add_argument("--versus-mailman", action="store_true",
                         help="DKIM off, DKIM on (with --dkim) and the Mailman 3 peer in one run, one table")
     parser.add_argument("--end-to-end-only", action="store_true", help="skip the naive-vs-real sample")
@@ -525,7 +607,7 @@ def main(argv: list[str] | None = None) -> None:
               f"peak memory {result['peak'] / 2**20:.0f} MiB over {result['processes']} processes; "
               f"smtp-sink CPU {usage([sink.pid])[0]:.1f} s; load average {os.getloadavg()[0]:.1f}")
         if result["database_cpu"] is not None:
-            print(f"  PostgreSQL backends ended during the run (every client of the server): {result['database_cpu']:.1f} s CPU "
+            print(f"  PostgreSQL server processes during the run (every client's): {result['database_cpu']:.1f} s CPU "
                   f"({result['database_cpu'] / max(result['sent'], 1) * 1000:.2f} ms/msg)")
     finally:
         services.stop()

@@ -102,7 +102,10 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.parse(
         env.get_str("DATABASE_URL", f"sqlite:///{DATA_DIR / 'b40news.sqlite3'}"),
+        # A connection lives a minute, in web requests and in Celery tasks alike
+        # (worker/__init__.py), and is checked before it is used again.
         conn_max_age=60,
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":

@@ -37,7 +37,9 @@ from b40news.delivery import composer, ledger
 from b40news.delivery.models import Delivery, Rendition, Suppression
 from b40news.delivery.ratelimit import RateLimiter, parse_rates
 from b40news.delivery.smtp import SmtpSession, SmtpSettings
+from b40news.network.models import MailingList
 from b40news.newsletter.render import Rendered
+from b40news.releases.models import Release
 
 State = Delivery.State
 RATE_WAIT = 60.0  # seconds a worker may sleep for the rate limit before handing the rest back
@@ -74,11 +76,7 @@ def send_batch(batch: str, release_id: int | None = None) -> BatchReport:
         if not ledger.release_sendable(release_id):  # paused or cancelled since it was dispatched
             return report
         ledger.claim_batch(release_id, settings.SEND_BATCH_SIZE, token=batch)
-    rows = list(
-        Delivery.objects.filter(batch=batch, state=State.QUEUED)
-        .select_related("subscriber__language", "mailing_list__city", "release__city")
-        .order_by("id")
-    )
+    rows = _queued_rows(batch)
     if not rows:
         return report
     report.release_id = rows[0].release_id
@@ -91,6 +89,19 @@ def send_batch(batch: str, release_id: int | None = None) -> BatchReport:
     rows = [row for row in rows if row.subscriber.email not in suppressed]
     _send_rows(batch, rows, _renditions(rows), report)
     return report
+
+
+def _queued_rows(batch: str) -> list[Delivery]:
+    """The batch's queued rows, each with its subscriber, list and release. A batch
+    has one release and a few lists: those are read once and shared by the rows."""
+    rows = list(Delivery.objects.filter(batch=batch, state=State.QUEUED)
+                .select_related("subscriber__language").order_by("id"))
+    if rows:
+        lists = MailingList.objects.select_related("city").in_bulk({row.mailing_list_id for row in rows})
+        releases = Release.objects.select_related("city").in_bulk({row.release_id for row in rows})
+        for row in rows:
+            row.mailing_list, row.release = lists[row.mailing_list_id], releases[row.release_id]
+    return rows
 
 
 def _send_rows(batch: str, rows: list[Delivery], renditions, report: BatchReport) -> None:

@@ -38,6 +38,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import Prehashed
 
+from b40news.newsletter.message import crlf
+
 CANONICALIZE = ("relaxed", "relaxed")
 # Signed once: present in every message build_message makes.
 SIGNED_HEADERS: tuple[str, ...] = (
@@ -54,8 +56,6 @@ LINE = 78  # fold the DKIM-Signature header near here
 _PKCS1 = padding.PKCS1v15()
 _PREHASHED = Prehashed(hashes.SHA256())
 _WSP_RUN = re.compile(rb"[ \t]+")  # relaxed: any run of blanks in a header value becomes one SP
-_LINE_END = re.compile(rb"\r\n|\r|\n")
-_BARE_CR = re.compile(rb"\r(?!\n)")
 _BLANK_THEN_WSP = re.compile(rb" [ \r]")  # in a CRLF body with no tabs: "  " or " \r\n"
 
 
@@ -119,6 +119,14 @@ class DkimSigner:
             extra.append(name.lower())
         self.include_headers: tuple[str, ...] = SIGNED_HEADERS + tuple(extra) + OVERSIGNED
         self._h_names = tuple(name.encode("ascii") for name in self.include_headers)
+        # The tags every signature of an algorithm has, folded once: (text, column where
+        # it ends); each message adds t=, bh= and b= (tag order is free).
+        self._constant = {
+            algorithm: _fold_tags((("v", "1"), ("a", algorithm), ("c", self.c_value), ("d", self.domain),
+                                   ("s", selector), ("h", ":".join(self.include_headers))), end=False)
+            for algorithm, selector in (("rsa-sha256", self.selector), ("ed25519-sha256", self.ed25519_selector))
+            if selector
+        }
         self.clock = clock
 
     # -- signing -------------------------------------------------------------
@@ -142,10 +150,7 @@ class DkimSigner:
         return b"".join(out)
 
     def _one(self, signed: bytes, body_hash: str, now: int, algorithm: str, selector: str) -> bytes:
-        unsigned = _fold_tags((
-            ("v", "1"), ("a", algorithm), ("c", self.c_value), ("d", self.domain), ("s", selector),
-            ("t", str(now)), ("h", ":".join(self.include_headers)), ("bh", body_hash),
-        ))
+        unsigned = _fold_tags((("t", str(now)), ("bh", body_hash)), self._constant[algorithm])
         # Hashed: the signed headers, then this header with an empty b= and no CRLF.
         if self.relaxed_headers:
             own = b"dkim-signature:" + _relaxed_value(unsigned[len("DKIM-Signature:"):].encode("ascii"))
@@ -223,16 +228,10 @@ class DkimSigner:
 
 def wire_form(message: bytes) -> bytes:
     """CRLF line ends and a final CRLF, as `delivery.smtp` sends a message."""
-    if not is_crlf(message):
-        message = _LINE_END.sub(b"\r\n", message)
+    message = crlf(message)
     if not message.endswith(b"\r\n"):
         message += b"\r\n"
     return message
-
-
-def is_crlf(message: bytes) -> bool:
-    """Every CR is followed by an LF and as many LFs as CRs: all line ends are CRLF."""
-    return message.count(b"\n") == message.count(b"\r") and not _BARE_CR.search(message)
 
 
 def _split(message: bytes) -> tuple[bytes, bytes]:
@@ -264,13 +263,16 @@ def _relaxed_value(value: bytes) -> bytes:
     return value.strip(b" \t")
 
 
-def _fold_tags(tags: tuple[tuple[str, str], ...]) -> str:
+def _fold_tags(tags: tuple[tuple[str, str], ...], start: tuple[str, int] | None = None, *,
+               end: bool = True) -> str | tuple[str, int]:
     """``DKIM-Signature: t=v; ...; b=`` folded near LINE columns, ending at the empty b=.
 
     Breaks only between tags, and inside h= after a colon (RFC 6376 §3.5
-    allows FWS there); the b= value follows (see `_fold_base64`).
+    allows FWS there); the b= value follows (see `_fold_base64`). ``start``
+    continues an earlier call made with ``end=False``, which returns
+    (text so far, its last line's column) instead of adding b=.
     """
-    out, column = "DKIM-Signature:", len("DKIM-Signature:")
+    out, column = start or ("DKIM-Signature:", len("DKIM-Signature:"))
 
     def add(piece: str, sep: str) -> None:
         nonlocal out, column
@@ -288,6 +290,8 @@ def _fold_tags(tags: tuple[tuple[str, str], ...]) -> str:
                 add(("h=" if n == 0 else "") + name + (";" if n == len(names) - 1 else ":"), " " if n == 0 else "")
         else:
             add(f"{tag}={value};", " ")
+    if not end:
+        return out, column
     add("b=", " ")
     return out
 

@@ -95,10 +95,22 @@ def load_strings(templates_dir: Path, language: str) -> Mapping[str, str]:
     ``load_strings.cache_clear()`` after compiling catalogues in a long-lived process.
     Raises ``languages.UnknownLanguage`` for a code the network does not use.
     """
-    return _load(Path(templates_dir).resolve(), languages.get(language).code)
+    return _load(_resolved(str(templates_dir)), languages.get(language).code)
 
 
-load_strings.cache_clear = _load.cache_clear  # type: ignore[attr-defined]
+# Resolving the directory costs a system call per path component, and every
+# newsletter sent "via" another city asks for its strings: once per directory.
+@lru_cache(maxsize=16)
+def _resolved(templates_dir: str) -> Path:
+    return Path(templates_dir).resolve()
+
+
+def _clear() -> None:
+    _load.cache_clear()
+    _resolved.cache_clear()
+
+
+load_strings.cache_clear = _clear  # type: ignore[attr-defined]
 
 
 def missing_keys(templates_dir: Path, language: str) -> list[str]:

@@ -33,7 +33,6 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import get_language, gettext as _, gettext_lazy, ngettext, pgettext_lazy
-from django.views.decorators.http import require_POST
 
 from b40news import languages
 from b40news.network import invitations
