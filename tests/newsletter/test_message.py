@@ -244,3 +244,46 @@ def test_rendered_parts_are_byte_identical_to_the_reference(renderer, language):
     html, text = personalise(renderer.render(newsletter(language)), RECIPIENT)
     assert _part("html", html) == _reference_part("html", html)
     assert _part("plain", text) == _reference_part("plain", text)
+
+
+def _cte(part: bytes) -> bytes:
+    return part.split(b"\r\n")[1]
+
+
+@settings(max_examples=600, deadline=None)
+@given(start=_PIECES, rest=_PIECES, subtype=st.sampled_from(["plain", "html"]))
+def test_a_shared_start_encodes_as_the_whole_text_would(start, rest, subtype):
+    """A start encoded once and a rest per message: the same bytes as the whole
+    text, whenever the start alone picks the transfer encoding the whole would
+    (long lines cut at a soft break, Cyrillic at a 57-byte boundary)."""
+    from b40news.newsletter.message import Shared, _part
+
+    whole, shared = _part(subtype, start + rest), _part(subtype, Shared(start, rest))
+    if _cte(whole) == _cte(shared):
+        assert shared == whole
+    else:  # another encoding, the same text
+        decoded = message_from_bytes(b"Content-Type: text/plain; charset=utf-8\r\n" + shared.split(b"\r\n", 1)[1],
+                                     policy=policy.default).get_content()
+        assert decoded.replace("\r\n", "\n") == _reference_text(start + rest)
+    assert all(len(line) <= 76 for line in shared.split(b"\r\n"))
+
+
+def _reference_text(content: str) -> str:
+    text = content.replace("\r\n", "\n").replace("\r", "\n")
+    return text if text.endswith("\n") else text + "\n"
+
+
+@pytest.mark.parametrize("language", ["bg", "el", "en", "tr"])
+def test_rendered_shared_starts_encode_as_the_whole(renderer, language):
+    """The newsletter's own parts: HTML is mostly one long line, cut at a soft break."""
+    from b40news.newsletter.message import Shared, _encoded_start, _part
+    from b40news.newsletter.render import personaliser
+
+    fill = personaliser(renderer.render(newsletter(language)), {"fallback_notice": ""})
+    own = {name: value for name, value in RECIPIENT.items() if name != "fallback_notice"}
+    html, text = fill(own)
+    assert isinstance(html, Shared)
+    for subtype, part in (("html", html), ("plain", text)):
+        assert _part(subtype, part) == _reference_part(subtype, str(part))
+        _, encoded, left = _encoded_start(part.start)
+        assert len(left) < 100 and len(encoded) > len(part.start) // 2  # nearly all of the start encoded once

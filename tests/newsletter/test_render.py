@@ -18,6 +18,7 @@ from b40news.newsletter.render import (
     Renderer,
     contrast,
     personalise,
+    personaliser,
     slot_marker,
 )
 from b40news.newsletter.linkify import linkify
@@ -280,3 +281,21 @@ def test_linkify_adds_only_links_and_keeps_every_character(text):
     for tag in re.findall(r"<[^>]*>", out):
         assert re.fullmatch(r'<a href="(?:https?://|mailto:)[^"<>]*" style="color:#1f4e99;">|</a>|<br>', tag), tag
     assert html_lib.unescape(re.sub(r"<[^>]*>", "", out)) == "\n".join(text.splitlines())
+
+
+@pytest.mark.parametrize("code", LANGUAGES)
+def test_personaliser_gives_what_personalise_gives(rendered, code):
+    """The send path fills the shared slots once and the recipient's per message:
+    the same text, split at the first per-recipient slot, its start one object."""
+    out = rendered[code]
+    notice = {"fallback_notice": "This newsletter is not yet in your language."}
+    fill = personaliser(out, notice)
+    own = {name: value for name, value in RECIPIENT.items() if name != "fallback_notice"}
+    (html, text), (again, _) = fill(own), fill(dict(own, recipient_email="other@example.org"))
+    assert (str(html), str(text)) == personalise(out, {**own, **notice})
+    assert again.start is html.start and RECIPIENT["recipient_email"] not in html.start
+    assert len(html.rest) < len(html.start) and len(text.rest) < len(text.start)  # the footer's links only
+    with pytest.raises(ValueError, match="preferences_url"):
+        fill({k: v for k, v in own.items() if k != "preferences_url"})
+    with pytest.raises(ValueError):
+        fill(dict(own, unsubscribe_url="javascript:alert(1)"))

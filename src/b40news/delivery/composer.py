@@ -31,7 +31,7 @@ from b40news.network import links
 from b40news.network.addresses import mailbox_key
 from b40news.newsletter.dkim import DkimSigner
 from b40news.newsletter.message import Envelope, build_message, make_message_id
-from b40news.newsletter.render import Rendered, personalise
+from b40news.newsletter.render import Rendered, personalise, personaliser
 
 DELIVERY_VERP_PREFIX = "d"
 NOTICE_VERP_PREFIX = "n"
@@ -117,16 +117,23 @@ def fallback_notice(own: str, shown: str) -> str:
     return template.format(language=languages.get(shown).native)
 
 
+@functools.lru_cache(maxsize=64)
+def _personaliser(rendered: Rendered, notice: str):
+    """A rendition's text with what all its readers of one language share filled in
+    (only the fallback line): the message builder encodes that once (`personaliser`)."""
+    return personaliser(rendered, {"fallback_notice": notice})
+
+
 def newsletter(row: Delivery, rendered: Rendered, signer: DkimSigner | None) -> tuple[bytes, Envelope]:
     """The newsletter for one delivery row (its subscriber, list and language);
     a subscriber who gets another language than their own is told so first."""
     subscriber, mailing_list = row.subscriber, row.mailing_list
-    unsubscribe = links.unsubscribe_url(subscriber.pk, mailing_list.pk)
-    html, text = personalise(rendered, {
+    unsubscribe, unsubscribe_mailto = links.unsubscribe_links(subscriber.pk, mailing_list.pk)
+    notice = fallback_notice(subscriber.language.code if subscriber.language_id else "", row.language)
+    html, text = _personaliser(rendered, notice)({
         "unsubscribe_url": unsubscribe,
         "preferences_url": links.preferences_url(subscriber.pk),
         "recipient_email": subscriber.email,
-        "fallback_notice": fallback_notice(subscriber.language.code if subscriber.language_id else "", row.language),
     })
     message, envelope = build_message(
         subject=rendered.subject,
@@ -139,7 +146,7 @@ def newsletter(row: Delivery, rendered: Rendered, signer: DkimSigner | None) -> 
         message_id=row.message_id,
         list_id=f"{mailing_list.label(row.language)} <{mailing_list.slug}.{mail_domain()}>",
         unsubscribe_https=unsubscribe,
-        unsubscribe_mailto=links.unsubscribe_mailto(subscriber.pk, mailing_list.pk),
+        unsubscribe_mailto=unsubscribe_mailto,
         date=timezone.now(),
         bounce_address=settings.BOUNCE_ADDRESS,
         verp_token=verp_token(DELIVERY_VERP_PREFIX, row.pk, subscriber.email),

@@ -77,9 +77,13 @@ def _new_audience(release: Release, approved: set[str]):
 def freeze_audience(release: Release) -> int:
     """One row per confirmed, unsuppressed subscriber of the release's lists.
 
-    Returns how many rows were added; a second call adds none.
+    Returns how many rows were added; a second call adds none. Rows are
+    written grouped by the message they get (language, then list): batches
+    are claimed in row order, so a batch holds one or two renditions, and a
+    sending process works on one at a time (its caches stay small).
     """
     now = timezone.now()
+    audience = sorted(_new_audience(release, approved_languages(release)), key=lambda row: (row[3], row[1], row[0]))
     rows = [
         Delivery(
             release=release,
@@ -90,7 +94,7 @@ def freeze_audience(release: Release) -> int:
             message_id=delivery_message_id(release.pk, subscriber_id),
             created_at=now,
         )
-        for subscriber_id, list_id, _code, language, state in _new_audience(release, approved_languages(release))
+        for subscriber_id, list_id, _code, language, state in audience
     ]
     Delivery.objects.bulk_create(rows, batch_size=2000, ignore_conflicts=True)
     return len(rows)

@@ -40,11 +40,18 @@ def read_preferences_token(token: str, *, max_age=None) -> int:
 
 
 def unsubscribe_url(subscriber_id: int, list_id: int) -> str:
-    return f"{settings.SITE_URL}/u/{unsubscribe_token(subscriber_id, list_id)}/"
+    return unsubscribe_links(subscriber_id, list_id)[0]
 
 
 def unsubscribe_mailto(subscriber_id: int, list_id: int) -> str:
-    return f"mailto:{settings.UNSUBSCRIBE_MAILTO}?subject=unsubscribe%20{unsubscribe_token(subscriber_id, list_id)}"
+    return unsubscribe_links(subscriber_id, list_id)[1]
+
+
+def unsubscribe_links(subscriber_id: int, list_id: int) -> tuple[str, str]:
+    """(https URL, mailto: URL) of one subscriber's unsubscribe from one list (one token, signed once)."""
+    token = unsubscribe_token(subscriber_id, list_id)
+    return (f"{settings.SITE_URL}/u/{token}/",
+            f"mailto:{settings.UNSUBSCRIBE_MAILTO}?subject=unsubscribe%20{token}")
 
 
 def preferences_url(subscriber_id: int) -> str:

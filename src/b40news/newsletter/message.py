@@ -98,8 +98,8 @@ def verp_address(bounce_address: str, token: str) -> str:
 def build_message(
     *,
     subject: str,
-    html: str,
-    text: str,
+    html: str | Shared,
+    text: str | Shared,
     language: str,
     from_addr: str,
     from_name: str,
@@ -311,30 +311,107 @@ _NON_ASCII = bytes(range(128, 256))
 _B64_LINES = re.compile(rb".{1,76}", re.S)  # base64.encodebytes' lines
 
 
-def _part(subtype: str, content: str) -> bytes:
+@dataclass(frozen=True)
+class Shared:
+    """A body part's text in two pieces: ``start``, the same for every recipient
+    of a rendition (`render.personaliser` hands out one string object), and
+    ``rest``, this recipient's. ``build_message`` encodes the start once and
+    only the rest per message: the same bytes as encoding the whole text,
+    when the start alone picks the same transfer encoding."""
+
+    start: str
+    rest: str
+
+    def __str__(self) -> str:
+        return self.start + self.rest
+
+
+def _part(subtype: str, content: str | Shared) -> bytes:
     """A body part: quoted-printable unless that is longer than base64.
 
     Runs once per part and recipient, so it avoids the work it can prove
     useless: QP writes every non-ASCII byte as three, so when those alone make
     it longer than base64 (Cyrillic or Greek text), QP is not tried; base64 is
-    written in one C call and cut into encodebytes' 76-character lines.
+    written in one C call and cut into encodebytes' 76-character lines. Of a
+    `Shared` text, the start is encoded once (`_encoded_start`).
     """
+    if isinstance(content, Shared) and (not content.rest or content.start.endswith("\r")):
+        content = str(content)  # nothing of its own, or a CR LF cut in two: as a whole
+    if isinstance(content, Shared):
+        cte, encoded, left = _encoded_start(content.start)
+        data = left + _utf8_crlf(content.rest)
+        if not data.endswith(b"\r\n"):
+            data += b"\r\n"
+        encoded += _b64_lines(data) if cte == b"base64" else _qp(data)
+    else:
+        cte, encoded = _encode(_utf8_crlf(content))
+    return (
+        b'Content-Type: text/' + subtype.encode("ascii") + b'; charset="utf-8"\r\n'
+        b"Content-Transfer-Encoding: " + cte + b"\r\n\r\n" + encoded
+    )
+
+
+def _utf8_crlf(content: str) -> bytes:
     if "\r" in content:
         content = content.replace("\r\n", "\n").replace("\r", "\n")
-    data = content.replace("\n", CRLF).encode("utf-8")
+    return content.replace("\n", CRLF).encode("utf-8")
+
+
+def _encode(data: bytes) -> tuple[bytes, bytes]:
+    """(transfer encoding, encoded text) of a whole part."""
     if not data.endswith(b"\r\n"):
         data += b"\r\n"
     limit = len(data) * 4 // 3 + len(data) // 38  # about base64's length
     non_ascii = 0 if data.isascii() else len(data) - len(data.translate(None, _NON_ASCII))
     qp = None
     if len(data) + 2 * non_ascii <= limit:
-        qp = binascii.b2a_qp(data, quotetabs=False, istext=True, header=False)
+        qp = _qp(data)
     if qp is not None and len(qp) <= limit:  # not longer than base64
-        cte, encoded = b"quoted-printable", qp
-    else:
-        b64 = binascii.b2a_base64(data, newline=False)
-        cte, encoded = b"base64", b"\r\n".join(_B64_LINES.findall(b64)) + b"\r\n"
-    return (
-        b'Content-Type: text/' + subtype.encode("ascii") + b'; charset="utf-8"\r\n'
-        b"Content-Transfer-Encoding: " + cte + b"\r\n\r\n" + encoded
-    )
+        return b"quoted-printable", qp
+    return b"base64", _b64_lines(data)
+
+
+def _b64_lines(data: bytes) -> bytes:
+    b64 = binascii.b2a_base64(data, newline=False)
+    return b"\r\n".join(_B64_LINES.findall(b64)) + b"\r\n" if b64 else b""
+
+
+@lru_cache(maxsize=64)
+def _encoded_start(start: str) -> tuple[bytes, bytes, bytes]:
+    """(transfer encoding, encoded text, bytes left over) of a shared start: as much
+    of it as encodes the same whatever follows, and the rest of it raw. Base64
+    turns each 57 bytes into one 76-character line; quoted-printable encodes
+    each line on its own (its soft breaks start again after a hard one)."""
+    data = _utf8_crlf(start)
+    cte, _ = _encode(data)
+    if cte == b"base64":
+        cut = len(data) // 57 * 57
+        return cte, _b64_lines(data[:cut]), data[cut:]
+    cut = data.rfind(b"\r\n") + 2 if b"\r\n" in data else 0  # after the last line end
+    # Rendered HTML is mostly one long line: better, the last soft line break,
+    # where the encoder starts a new output line in the middle of an input one.
+    # It looks one byte ahead and treats the last byte apart, so the cut is
+    # taken only where encoding with any ending gives the same bytes.
+    encoded = _qp(data)
+    soft = len(encoded)
+    for _ in range(3):  # the last soft breaks, latest first
+        soft = encoded.rfind(b"=\r\n", 0, soft)
+        if soft <= 0:
+            break
+        before = encoded[:soft]
+        breaks, escapes = before.count(b"=\r\n"), before.count(b"=")
+        at = len(before) - 2 * (escapes - breaks) - 3 * breaks  # input bytes behind it ("=XX" is one)
+        if at <= cut:
+            break
+        head = _qp(data[:at]) + b"=\r\n"
+        if at < len(data) - 1 and all(head + _qp(data[at:] + end) == _qp(data + end) for end in _ENDINGS):
+            return cte, head, data[at:]
+    return cte, _qp(data[:cut]), data[cut:]
+
+
+# What may follow a shared start, to check a cut against (`_encoded_start`).
+_ENDINGS = (b"\r\n", b" \r\n", b".\r\n", b"=\r\n", b"\xd0\xb6\r\n", b"x" * 80 + b"\r\n", b"\t \r\n")
+
+
+def _qp(data: bytes) -> bytes:
+    return binascii.b2a_qp(data, quotetabs=False, istext=True, header=False)

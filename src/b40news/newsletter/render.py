@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import html as html_lib
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,6 +32,7 @@ from mjml import mjml2html
 
 from b40news import languages
 from b40news.newsletter.linkify import linkify
+from b40news.newsletter.message import Shared
 from b40news.newsletter.strings import StringsError, load_strings
 
 SLOTS: tuple[str, ...] = ("unsubscribe_url", "preferences_url", "recipient_email", "fallback_notice")
@@ -96,14 +97,41 @@ def personalise(rendered: Rendered, values: Mapping[str, str]) -> tuple[str, str
     (anything else is fine, "#" for a preview too); no value may hold CR, LF
     or NUL. Raises ``ValueError`` otherwise.
     """
-    values = {**{name: OPTIONAL_SLOTS[name] for name in rendered.slots if name in OPTIONAL_SLOTS}, **values}
-    missing = [name for name in rendered.slots if name not in values]
+    return _fill(rendered.html, rendered.text, rendered.slots, values)
+
+
+def personaliser(rendered: Rendered, shared: Mapping[str, str]) -> Callable[[Mapping[str, str]], tuple[Shared, Shared]]:
+    """`personalise` in two steps, for the many recipients of one rendition: the
+    ``shared`` values (the same for all of them) now, the others per recipient.
+    The function returned takes those others and gives (html, text), each a
+    `message.Shared`: the text up to the first per-recipient slot (the same
+    string object every time, so that ``build_message`` encodes it once) and
+    the rest, filled in. Same checks and errors as `personalise`."""
+    own = tuple(name for name in rendered.slots if name not in shared)
+    html, text = _fill(rendered.html, rendered.text, tuple(name for name in rendered.slots if name in shared),
+                       shared)
+
+    def first_slot(content: str) -> int:
+        return min((i for i in (content.find(slot_marker(name)) for name in own) if i >= 0), default=len(content))
+
+    h, t = first_slot(html), first_slot(text)
+    html_start, html_rest, text_start, text_rest = html[:h], html[h:], text[:t], text[t:]
+
+    def fill(values: Mapping[str, str]) -> tuple[Shared, Shared]:
+        html, text = _fill(html_rest, text_rest, own, values)
+        return Shared(html_start, html), Shared(text_start, text)
+
+    return fill
+
+
+def _fill(html: str, text: str, slots: tuple[str, ...], values: Mapping[str, str]) -> tuple[str, str]:
+    values = {**{name: OPTIONAL_SLOTS[name] for name in slots if name in OPTIONAL_SLOTS}, **values}
+    missing = [name for name in slots if name not in values]
     if missing:
         raise ValueError(f"no value for slot(s): {', '.join(missing)}")
-    html, text = rendered.html, rendered.text
-    for name in rendered.slots:
+    for name in slots:
         value = values[name]
-        if any(char in value for char in "\r\n\0"):
+        if _BREAK.search(value):
             raise ValueError(f"slot {name}: line break or NUL in value")
         if name.endswith("_url") and _SCRIPT_SCHEME.match(value):
             raise ValueError(f"slot {name}: a script URL: {value!r}")
@@ -111,6 +139,9 @@ def personalise(rendered: Rendered, values: Mapping[str, str]) -> tuple[str, str
         html = html.replace(marker, html_lib.escape(value, quote=True))
         text = text.replace(marker, value)
     return html, text
+
+
+_BREAK = re.compile("[\r\n\0]")
 
 
 class Renderer:
