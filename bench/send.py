@@ -316,6 +316,14 @@ def _database_cpu() -> float | None:
     return ticks / os.sysconf("SC_CLK_TCK")
 
 
+def _machine_busy() -> float:
+    """CPU seconds the whole machine has spent busy (every process, the kernel's work
+    included; not idle, not waiting for the disk), from /proc/stat."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().splitlines()[0].split()[1:9]]
+    user, nice, system, idle, iowait, irq, softirq, steal = fields
+    return (user + nice + system + irq + softirq) / os.sysconf("SC_CLK_TCK")
+
+
 def start_workers(services: Services, env: dict[str, str], count: int, concurrency: int) -> list[int]:
     from worker import app
 
@@ -347,6 +355,7 @@ def end_to_end(release, args, env, services) -> dict:
     roots = start_workers(services, env, args.workers, args.concurrency)
     pids = [pid for root in roots for pid in _tree(root)]
     cpu_before, _ = usage(pids)
+    machine_before = _machine_busy()
     start = time.time()
     dispatch_release.delay(release_id=release.pk)
     database_before = _database_cpu()
@@ -356,6 +365,7 @@ def end_to_end(release, args, env, services) -> dict:
     pids = [pid for root in roots for pid in _tree(root)]
     cpu_after, peak, largest = usage_detail(pids)
     database_after = _database_cpu()
+    machine_busy = (_machine_busy() - machine_before) / max(time.time() - start, 1e-9)
     database_cpu = None if database_before is None or database_after is None else database_after - database_before
     states = dict(Delivery.objects.filter(release=release).values_list("state").annotate(n=Count("id")))
     rows = list(Delivery.objects.filter(release=release, state="sent")
@@ -369,7 +379,7 @@ def end_to_end(release, args, env, services) -> dict:
     return {
         "states": states, "seconds": last.timestamp() - start, "sent": len(rows), "cpu": cpu_after - cpu_before,
         "peak": peak, "largest": largest, "processes": len(pids), "step": percentiles(steps),
-        "database_cpu": database_cpu,
+        "database_cpu": database_cpu, "machine_busy": machine_busy,
         "claim_to_sent": percentiles([(s - q).total_seconds() for _, q, s in rows]),
     }
 
@@ -593,7 +603,7 @@ def main(argv: list[str] | None = None) -> None:
                 "subscribers": args.subscribers, "postgres": args.postgres, "dkim": args.dkim, "sent": result["sent"],
                 "seconds": result["seconds"], "rate": rate, "cpu_ms": result["cpu"] / max(result["sent"], 1) * 1000,
                 "peak_total": result["peak"], "peak_largest": result["largest"], "processes": result["processes"],
-                "states": result["states"], "load": os.getloadavg()[0],
+                "states": result["states"], "load": os.getloadavg()[0], "machine_busy": result["machine_busy"],
                 "database_cpu_ms": (result["database_cpu"] / max(result["sent"], 1) * 1000
                                     if result["database_cpu"] is not None else None)}))
         print(f"\nend to end: {args.subscribers} subscribers through {args.workers} worker(s) × "
@@ -609,6 +619,8 @@ def main(argv: list[str] | None = None) -> None:
         if result["database_cpu"] is not None:
             print(f"  PostgreSQL server processes during the run (every client's): {result['database_cpu']:.1f} s CPU "
                   f"({result['database_cpu'] / max(result['sent'], 1) * 1000:.2f} ms/msg)")
+        print(f"  the machine: {result['machine_busy']:.2f} of {os.cpu_count()} cores busy during the send "
+              "(every process: workers, database, relay, broker, this one)")
     finally:
         services.stop()
 

@@ -74,14 +74,15 @@ def main(argv: list[str] | None = None) -> None:
     cores = os.cpu_count() or 1
     print(f"\n{args.subscribers} recipients, {args.workers} worker(s) × {args.concurrency} processes, "
           f"into smtp-sink; started {started}, {cores} cores, load average now {os.getloadavg()[0]:.1f}")
-    print(f"  {'mode':30} {'messages/s':>10} {'CPU ms/msg':>10} {'cores busy':>10} {'largest RSS':>11}")
+    print(f"  {'mode':30} {'messages/s':>10} {'CPU ms/msg':>10} {'workers':>8} {'machine':>8} {'largest RSS':>11}")
     for db, postgres, dkim in MODES:
         r = results[(db, dkim)]
         print(f"  {db + ', DKIM ' + ('on' if dkim else 'off'):30} {r['rate']:10.0f} {r['cpu_ms']:10.2f} "
-              f"{r['cpu_ms'] * r['rate'] / 1000:10.2f} {r['peak_largest'] / 2**20:8.0f} MiB")
+              f"{r['cpu_ms'] * r['rate'] / 1000:8.2f} {r.get('machine_busy', 0):8.2f} "
+              f"{r['peak_largest'] / 2**20:8.0f} MiB")
     s = results["small"]
     print(f"  {'PostgreSQL, DKIM on, ' + str(small):30} {s['rate']:10.0f} {s['cpu_ms']:10.2f} "
-          f"{s['cpu_ms'] * s['rate'] / 1000:10.2f} {s['peak_largest'] / 2**20:8.0f} MiB")
+          f"{s['cpu_ms'] * s['rate'] / 1000:8.2f} {s.get('machine_busy', 0):8.2f} {s['peak_largest'] / 2**20:8.0f} MiB")
     if peer:
         print(f"  {'Mailman ' + peer['version'] + ', ' + str(peer['sent']):30} {peer['rate']:10.0f} "
               f"{peer['cpu'] / peer['sent'] * 1000:10.2f}")
@@ -101,8 +102,9 @@ def main(argv: list[str] | None = None) -> None:
         targets.append((f"DKIM {'on' if dkim else 'off'}: PostgreSQL ≥ 90 % of SQLite", f"{ratio:.0%}", ratio >= 0.9))
     targets.append(("worker CPU ≤ 1 ms a message, DKIM included", f"{production['cpu_ms']:.2f} ms",
                     production["cpu_ms"] <= 1.0))
-    busy = production["cpu_ms"] * production["rate"] / 1000
-    targets.append((f"both cores busy during a send ({cores} cores)", f"{busy:.2f} cores", busy >= 0.9 * min(cores, 2)))
+    busy = production.get("machine_busy", production["cpu_ms"] * production["rate"] / 1000)
+    targets.append((f"both cores busy during a send ({cores} cores, every process)", f"{busy:.2f} cores",
+                    busy >= 0.9 * min(cores, 2)))
     growth = production["peak_largest"] / max(s["peak_largest"], 1)
     targets.append((f"largest worker RSS at {args.subscribers} within 10 % of {small}", f"{growth:.2f}×",
                     growth <= 1.10))
