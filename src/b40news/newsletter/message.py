@@ -280,8 +280,11 @@ def _ascii_domain(domain: str) -> str:
 # -- header text ------------------------------------------------------------------
 
 
+BREAK_OR_NUL = re.compile("[\r\n\0]")  # a search in C: every header value of every message is checked
+
+
 def _no_breaks(name: str, value: str | None) -> None:
-    if value is not None and any(char in value for char in "\r\n\0"):
+    if value is not None and BREAK_OR_NUL.search(value):
         raise HeaderInjection(f"{name}: line break or NUL in header value {value!r}")
 
 

@@ -32,7 +32,7 @@ from mjml import mjml2html
 
 from b40news import languages
 from b40news.newsletter.linkify import linkify
-from b40news.newsletter.message import Shared
+from b40news.newsletter.message import BREAK_OR_NUL, Shared
 from b40news.newsletter.strings import StringsError, load_strings
 
 SLOTS: tuple[str, ...] = ("unsubscribe_url", "preferences_url", "recipient_email", "fallback_notice")
@@ -131,7 +131,7 @@ def _fill(html: str, text: str, slots: tuple[str, ...], values: Mapping[str, str
         raise ValueError(f"no value for slot(s): {', '.join(missing)}")
     for name in slots:
         value = values[name]
-        if _BREAK.search(value):
+        if BREAK_OR_NUL.search(value):
             raise ValueError(f"slot {name}: line break or NUL in value")
         if name.endswith("_url") and _SCRIPT_SCHEME.match(value):
             raise ValueError(f"slot {name}: a script URL: {value!r}")
@@ -139,9 +139,6 @@ def _fill(html: str, text: str, slots: tuple[str, ...], values: Mapping[str, str
         html = html.replace(marker, html_lib.escape(value, quote=True))
         text = text.replace(marker, value)
     return html, text
-
-
-_BREAK = re.compile("[\r\n\0]")
 
 
 class Renderer:
