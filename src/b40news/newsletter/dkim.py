@@ -38,7 +38,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import Prehashed
 
-from b40news.newsletter.message import crlf
+from b40news.newsletter.message import Wire, crlf
 
 CANONICALIZE = ("relaxed", "relaxed")
 # Signed once: present in every message build_message makes.
@@ -130,10 +130,10 @@ class DkimSigner:
         self.clock = clock
 
     # -- signing -------------------------------------------------------------
-    def sign(self, message: bytes) -> bytes:
+    def sign(self, message: bytes) -> Wire:
         """``message`` (as sent: CRLF line ends) with its DKIM-Signature(s) on top."""
         message = wire_form(message)
-        return self._signatures(message) + message
+        return Wire(self._signatures(message) + message)
 
     def signature(self, message: bytes) -> bytes:
         """The ``DKIM-Signature: ...\\r\\n`` header field(s) for ``message``."""
@@ -231,7 +231,7 @@ def wire_form(message: bytes) -> bytes:
     message = crlf(message)
     if not message.endswith(b"\r\n"):
         message += b"\r\n"
-    return message
+    return message if isinstance(message, Wire) else Wire(message)
 
 
 def _split(message: bytes) -> tuple[bytes, bytes]:

@@ -114,8 +114,8 @@ def build_message(
     bounce_address: str,
     verp_token: str,
     extra_headers: Mapping[str, str] = {},
-) -> tuple[bytes, Envelope]:
-    """One message: multipart/alternative, text/plain first, then text/html.
+) -> tuple[Wire, Envelope]:
+    """One message (in wire form): multipart/alternative, text/plain first, then text/html.
 
     ``list_id`` is ``"List name <slug.list.b40.example.org>"`` (phrase
     optional); ``None`` with both unsubscribe targets ``None`` suits mail that
@@ -183,17 +183,24 @@ def build_message(
     head = CRLF.join(lines) + CRLF + CRLF
     delimiter = f"--{boundary}{CRLF}".encode("ascii")
     encoding = "utf-8" if recipient.smtputf8 else "ascii"
-    return b"".join((
+    return Wire(b"".join((
         head.encode(encoding),
         delimiter, _part("plain", text),
         delimiter, _part("html", html),
         f"--{boundary}--{CRLF}".encode("ascii"),
-    )), envelope
+    ))), envelope
 
 
 # -- line ends ------------------------------------------------------------------
 
 _LINE_END = re.compile(rb"\r\n|\r|\n")
+
+
+class Wire(bytes):
+    """Bytes known to be in wire form: every line end CRLF, the last one
+    included. ``build_message`` writes them so by construction and the DKIM
+    signer keeps them so; `crlf` then skips its scan (three counts over tens of
+    kilobytes, about 0.1 ms a message, before signing and again before sending)."""
 
 
 def is_crlf(data: bytes) -> bool:
@@ -204,7 +211,7 @@ def is_crlf(data: bytes) -> bool:
 
 def crlf(data: bytes) -> bytes:
     """``data`` with every line end (CRLF, CR or LF) made CRLF."""
-    return data if is_crlf(data) else _LINE_END.sub(b"\r\n", data)
+    return data if isinstance(data, Wire) or is_crlf(data) else _LINE_END.sub(b"\r\n", data)
 
 
 # -- addresses ------------------------------------------------------------------
