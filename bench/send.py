@@ -1,6 +1,6 @@
 """Send benchmark: one release to N subscribers over 38 city lists in 11 languages.
 
-    .venv/bin/python -m bench.send [--subscribers 100000] [--postgres] [--concurrency 3] [--dkim] [--profile]
+    .venv/bin/python -m bench.send [--subscribers 100000] [--postgres] [--concurrency N] [--dkim] [--profile]
     .venv/bin/python -m bench.send --versus-mailman [--subscribers 2000] [--postgres] [--dkim]
 
 Everything real: a temporary SQLite file (or PostgreSQL database at
@@ -558,7 +558,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--sample", type=int, default=2_000, help="recipients for the naive-vs-real comparison")
     parser.add_argument("--postgres", action="store_true")
     parser.add_argument("--workers", type=int, default=1)
-    parser.add_argument("--concurrency", type=int, default=3)
+    parser.add_argument("--concurrency", type=int, default=3 * (os.cpu_count() or 1),
+                        help="processes per worker (default: B40NEWS_WORKER_CONCURRENCY's, 3 per core)")
     parser.add_argument("--batch-size", type=int, default=200, help="B40NEWS_SEND_BATCH_SIZE (the default: 200)")
     parser.add_argument("--dkim", action="store_true", help="sign every message (a fresh RSA-2048 key)")
     parser.add_argument("--profile", action="store_true", help="profile the real sender on the sample (cProfile, CPU time)")

@@ -1,6 +1,6 @@
 """The production-mode targets in one run: SQLite and PostgreSQL, DKIM off and on, memory in N, and Mailman.
 
-    .venv/bin/python -m bench.targets [--subscribers 100000] [--mailman 10000] [--workers 1] [--concurrency 3]
+    .venv/bin/python -m bench.targets [--subscribers 100000] [--mailman 10000] [--workers 1] [--concurrency N]
 
 Runs ``bench.send`` end to end (real Celery workers, Redis, Postfix's
 ``smtp-sink``) four times one after the other — SQLite and PostgreSQL, each
@@ -53,7 +53,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--subscribers", type=int, default=100_000)
     parser.add_argument("--mailman", type=int, default=10_000, help="members of the Mailman peer's list (0: skip)")
     parser.add_argument("--workers", type=int, default=1)
-    parser.add_argument("--concurrency", type=int, default=3)
+    parser.add_argument("--concurrency", type=int, default=3 * (os.cpu_count() or 1),
+                        help="processes per worker (default: B40NEWS_WORKER_CONCURRENCY's, 3 per core)")
     args = parser.parse_args(argv)
     tmp = Path(tempfile.mkdtemp(prefix="b40news-targets-"))
     started = time.strftime("%Y-%m-%d %H:%M")

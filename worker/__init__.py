@@ -52,6 +52,7 @@ app.conf.update(
     accept_content=["json"],
     result_expires=3600,
     broker_connection_retry_on_startup=True,
+    worker_concurrency=settings.WORKER_CONCURRENCY,  # --concurrency wins (the translate worker's 1)
 )
 # Database connections live as Django's settings say (CONN_MAX_AGE, health
 # checks), as in a web request, not one per task: Celery's Django fixup closes

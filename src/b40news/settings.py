@@ -238,6 +238,10 @@ DKIM_DOMAIN = env.get_str("DKIM_DOMAIN")
 DKIM_ED25519_PRIVATE_KEY_FILE = env.get_str("DKIM_ED25519_PRIVATE_KEY_FILE")
 DKIM_ED25519_SELECTOR = env.get_str("DKIM_ED25519_SELECTOR", "b40news-ed25519")
 SEND_BATCH_SIZE = env.get_int("B40NEWS_SEND_BATCH_SIZE", 200)
+# Processes of a Celery worker started without --concurrency (the send worker): a
+# send process waits for the database's commit and the relay's reply for part of
+# every message, so three per core keep the cores busy (README, "Measured here").
+WORKER_CONCURRENCY = env.get_int("B40NEWS_WORKER_CONCURRENCY", 3 * (os.cpu_count() or 1))
 # A send with rows to go and no row claimed or sent for this long is stalled
 # (its broker or worker was lost); the periodic sweep takes its rows back and
 # dispatches them again. Longer than a rate-limit wait and an SMTP timeout.
