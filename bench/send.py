@@ -558,8 +558,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--sample", type=int, default=2_000, help="recipients for the naive-vs-real comparison")
     parser.add_argument("--postgres", action="store_true")
     parser.add_argument("--workers", type=int, default=1)
-    parser.add_argument("--concurrency", type=int, default=3 * (os.cpu_count() or 1),
-                        help="processes per worker (default: B40NEWS_WORKER_CONCURRENCY's, 3 per core)")
+    parser.add_argument("--concurrency", type=int, default=min(3 * len(os.sched_getaffinity(0)), 12),
+                        help="processes per worker (default: B40NEWS_WORKER_CONCURRENCY's, 3 per core, at most 12)")
     parser.add_argument("--batch-size", type=int, default=200, help="B40NEWS_SEND_BATCH_SIZE (the default: 200)")
     parser.add_argument("--dkim", action="store_true", help="sign every message (a fresh RSA-2048 key)")
     parser.add_argument("--profile", action="store_true", help="profile the real sender on the sample (cProfile, CPU time)")

@@ -53,8 +53,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--subscribers", type=int, default=100_000)
     parser.add_argument("--mailman", type=int, default=10_000, help="members of the Mailman peer's list (0: skip)")
     parser.add_argument("--workers", type=int, default=1)
-    parser.add_argument("--concurrency", type=int, default=3 * (os.cpu_count() or 1),
-                        help="processes per worker (default: B40NEWS_WORKER_CONCURRENCY's, 3 per core)")
+    parser.add_argument("--concurrency", type=int, default=min(3 * len(os.sched_getaffinity(0)), 12),
+                        help="processes per worker (default: B40NEWS_WORKER_CONCURRENCY's, 3 per core, at most 12)")
     args = parser.parse_args(argv)
     tmp = Path(tempfile.mkdtemp(prefix="b40news-targets-"))
     started = time.strftime("%Y-%m-%d %H:%M")

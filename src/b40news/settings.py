@@ -241,7 +241,8 @@ SEND_BATCH_SIZE = env.get_int("B40NEWS_SEND_BATCH_SIZE", 200)
 # Processes of a Celery worker started without --concurrency (the send worker): a
 # send process waits for the database's commit and the relay's reply for part of
 # every message, so three per core keep the cores busy (README, "Measured here").
-WORKER_CONCURRENCY = env.get_int("B40NEWS_WORKER_CONCURRENCY", 3 * (os.cpu_count() or 1))
+# At most 12: each process holds a database connection (PostgreSQL allows 100).
+WORKER_CONCURRENCY = env.get_int("B40NEWS_WORKER_CONCURRENCY", min(3 * len(os.sched_getaffinity(0)), 12))
 # A send with rows to go and no row claimed or sent for this long is stalled
 # (its broker or worker was lost); the periodic sweep takes its rows back and
 # dispatches them again. Longer than a rate-limit wait and an SMTP timeout.

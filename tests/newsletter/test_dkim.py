@@ -348,6 +348,8 @@ def test_bad_keys_and_settings_are_refused(rsa_pem, ed25519_pem):
         DkimSigner("b40", DOMAIN, rsa_pem, ed25519_pem=ed25519_pem)
     with pytest.raises(DkimError, match="not an Ed25519"):
         DkimSigner("b40", DOMAIN, rsa_pem, ed25519_selector="e", ed25519_pem=rsa_pem)
+    with pytest.raises(DkimError, match="selector"):  # an empty one, not s=None in every signature
+        DkimSigner("b40", DOMAIN, rsa_pem, ed25519_selector="", ed25519_pem=ed25519_pem)
     with pytest.raises(DkimError, match="selector"):
         DkimSigner("b40; x=y", DOMAIN, rsa_pem)
     with pytest.raises(DkimError, match="canonicalization"):

@@ -64,9 +64,7 @@ class LedgerRow(models.Model):
 class Delivery(LedgerRow):
     """One newsletter to one subscriber: one row per (release, subscriber)."""
 
-    # No index of its own: the (release, subscriber) constraint's index serves lookups by release,
-    # and every index is written again each time a row changes state (twice a message).
-    release = models.ForeignKey(Release, on_delete=models.CASCADE, related_name="deliveries", db_index=False)
+    release = models.ForeignKey(Release, on_delete=models.CASCADE, related_name="deliveries")
     # None once the person is erased (network/privacy.py) or the row is past retention: the row,
     # and so every count, stays; whom it went to does not.
     subscriber = models.ForeignKey(Subscriber, on_delete=models.SET_NULL, null=True, blank=True,

@@ -105,7 +105,7 @@ class DkimSigner:
         except UnicodeError as exc:
             raise DkimError(f"DKIM domain {domain!r}: {exc}") from exc
         self.selector = _selector(selector)
-        self.ed25519_selector = _selector(ed25519_selector) if ed25519_selector else None
+        self.ed25519_selector = _selector(ed25519_selector) if ed25519_selector is not None else None
         header_canon, body_canon = canonicalize
         if header_canon not in ("relaxed", "simple") or body_canon not in ("relaxed", "simple"):
             raise DkimError(f"canonicalization must be relaxed or simple: {canonicalize!r}")
