@@ -295,25 +295,14 @@ def _database_cpu() -> float | None:
         cursor.execute("SELECT pg_backend_pid()")
         (backend,) = cursor.fetchone()
 
-    def stat(pid) -> list[str]:
-        return Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
-
     try:
-        postmaster = int(stat(backend)[1])
-        fields = stat(postmaster)
+        postmaster = int(Path(f"/proc/{backend}/stat").read_text().rpartition(")")[2].split()[1])
+        fields = Path(f"/proc/{postmaster}/stat").read_text().rpartition(")")[2].split()
     except (OSError, ValueError, IndexError):
         return None
-    ticks = int(fields[13]) + int(fields[14])  # cutime + cstime: children that ended
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            child = stat(entry.name)
-        except OSError:  # ended meanwhile: its time is in cutime by now
-            continue
-        if child[1] == str(postmaster):
-            ticks += int(child[11]) + int(child[12])  # utime + stime
-    return ticks / os.sysconf("SC_CLK_TCK")
+    ended = (int(fields[13]) + int(fields[14])) / os.sysconf("SC_CLK_TCK")  # cutime + cstime
+    alive, _ = usage([pid for pid in _tree(postmaster) if pid != postmaster])
+    return ended + alive
 
 
 def _machine_busy() -> float:

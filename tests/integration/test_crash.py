@@ -50,6 +50,7 @@ from b40news.releases.models import Release
 from b40news.releases.workflow import store_source, submit
 from tests.conftest import SEED_TITLE
 from tests.support.mta import TestMTA
+from tests.support.processes import children
 from worker.tasks import dispatch_release, schedule_retries
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
@@ -122,20 +123,6 @@ def release(seed_bytes):
 
 
 # -- processes ---------------------------------------------------------------------
-
-
-def children(pid: int) -> list[int]:
-    """Direct children of a process, from /proc."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                fields = (entry / "stat").read_text().rpartition(")")[2].split()
-            except OSError:
-                continue
-            if int(fields[1]) == pid:
-                found.append(int(entry.name))
-    return found
 
 
 def alive(pid: int) -> bool:

@@ -47,6 +47,7 @@ from b40news.releases.models import Release
 from tests.conftest import REPO, SEED, SEED_TITLE
 from tests.ops.processes import clean_env
 from tests.support import netns
+from tests.support.processes import children
 from tests.support.services import PostgresServer, RedisServer, SmtpSink
 
 pytestmark = pytest.mark.slow
@@ -354,15 +355,3 @@ def scenario(cluster: Cluster, started: float) -> None:
     print(f"whole test {time.monotonic() - started:.0f} s (sending to the end: {finished - sending_since:.0f} s)")
 
 
-def children(pid: int) -> list[int]:
-    """Direct children of a process (a Celery worker's pool), from /proc."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                fields = (entry / "stat").read_text().rpartition(")")[2].split()
-            except OSError:
-                continue
-            if int(fields[1]) == pid and fields[0] not in ("Z", "X"):
-                found.append(int(entry.name))
-    return found

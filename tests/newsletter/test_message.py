@@ -294,29 +294,16 @@ _HEADER_TEXT = st.characters(blacklist_categories=("Cs",), blacklist_characters=
 @settings(max_examples=300, deadline=None)
 @given(text=_PIECES, html=_PIECES, subject=st.text(alphabet=_HEADER_TEXT, max_size=200),
        name=st.text(alphabet=_HEADER_TEXT, max_size=80))
-def test_built_messages_are_in_wire_form_as_their_type_says(text, html, subject, name):
+def test_built_messages_are_in_wire_form_as_their_type_says(rsa_pem, text, html, subject, name):
     """A `Wire` skips the CRLF scan before signing and sending: what the builder
     (and the signer) mark so must have CRLF line ends only, the last included."""
+    from b40news.newsletter.dkim import DkimSigner
     from b40news.newsletter.message import Shared, Wire, is_crlf
 
+    signer = DkimSigner("b40", "b40.example.org", rsa_pem)
     for parts in ({"text": text, "html": html},  # whole texts, and texts whose start is shared
                   {"text": Shared(text, html), "html": Shared(html, text + "%")}):
         raw, _ = build(subject=subject, from_name=name, **parts)
         assert isinstance(raw, Wire) and is_crlf(bytes(raw)) and raw.endswith(b"\r\n")
-        signed = _SIGNER.sign(raw)
+        signed = signer.sign(raw)
         assert isinstance(signed, Wire) and is_crlf(bytes(signed)) and signed.endswith(bytes(raw))
-
-
-def _signer():
-    from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric import rsa
-
-    from b40news.newsletter.dkim import DkimSigner
-
-    key = rsa.generate_private_key(public_exponent=65537, key_size=1024)  # fast; the signer checks >= 1024
-    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                            serialization.NoEncryption())
-    return DkimSigner("b40", "b40.example.org", pem)
-
-
-_SIGNER = _signer()

@@ -20,6 +20,8 @@ from pathlib import Path
 import pytest
 from django.db import connection, transaction
 
+from tests.support.processes import children
+
 pytestmark = pytest.mark.django_db(transaction=True)
 
 APPLICATION = f"b40news-task-connections-{os.getpid()}"
@@ -105,19 +107,6 @@ def _open_by(pid: int, path: Path) -> bool:
     return found
 
 
-def _children(pid: int) -> list[int]:
-    children = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:  # the field after the state: the parent's pid
-                children.append(int(entry.name))
-    return children
-
-
 @pytest.mark.slow
 def test_on_sqlite_the_connection_is_closed_after_each_task(sqlite_worker):
     app, process = sqlite_worker
@@ -126,7 +115,7 @@ def test_on_sqlite_the_connection_is_closed_after_each_task(sqlite_worker):
     assert _open_by(os.getpid(), database)  # the check sees an open database (ours)
 
     _database_task(app)
-    [child] = _children(process.pid)  # -c 1: the one process that ran the task
+    [child] = children(process.pid)  # -c 1: the one process that ran the task
     assert not _open_by(child, database)  # CONN_MAX_AGE=0: closed at the task's end
     assert not _open_by(process.pid, database)
 
